@@ -1,0 +1,23 @@
+"""The CTS API (Chalice): thin routes over the ports, bearer tokens verified in-app on every route
+except ``/health`` and ``/auth/login``, domain errors answered as ``{"code", "message"}`` JSON.
+
+Importing this module opens no AWS client; adapters are built on first use by
+:mod:`chalicelib.container`, the function's one composition root.
+"""
+
+from __future__ import annotations
+
+import os
+
+from chalice.app import Chalice
+from chalicelib import alerts, auth, consignments, health, receipts, uploads
+from chalicelib.container import get_container
+
+app = Chalice(app_name="cts-api")
+
+for blueprint in (health.bp, auth.bp, consignments.bp, alerts.bp, receipts.bp, uploads.bp):
+    app.register_blueprint(blueprint)
+
+if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+    # Cold start in Lambda: fail now, with the list of missing settings, rather than on a request.
+    get_container()

@@ -1,0 +1,42 @@
+"""The alert inbox (soonest arrival first) and acknowledging an alert."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice.app import Blueprint
+from cts.domain.alerts import AlertStatus
+from cts.domain.errors import Conflict, NotFound, ValidationFailed
+from cts.domain.permissions import Action
+
+from chalicelib.http import Call, api
+
+bp = Blueprint(__name__)
+
+
+@api(bp, "/alerts", action=Action.VIEW_ALERTS)
+def alert_inbox(call: Call) -> dict[str, Any]:
+    raw_status = call.query("status") or AlertStatus.NEW.value
+    try:
+        status = AlertStatus(raw_status.lower())
+    except ValueError:
+        choices = ", ".join(s.value for s in AlertStatus)
+        raise ValidationFailed(f"status must be one of {choices}") from None
+    limit = call.query_int("limit", 100, 1, 500)
+    alerts = call.container.alerts.inbox(status, limit=limit)
+    return {"status": status.value, "items": [a.model_dump(mode="json") for a in alerts]}
+
+
+@api(bp, "/alerts/{alert_id}/ack", methods=("POST",), action=Action.ACK_ALERT)
+def acknowledge_alert(call: Call, alert_id: str) -> dict[str, Any]:
+    """New -> acknowledged; acknowledging twice is harmless; a closed alert cannot be re-opened."""
+    repo = call.container.alerts
+    alert = repo.get(alert_id)
+    if alert is None:
+        raise NotFound(f"no alert {alert_id}")
+    if alert.status is AlertStatus.CLOSED:
+        raise Conflict(f"alert {alert_id} is closed")
+    if alert.status is AlertStatus.NEW:
+        repo.set_status(alert_id, AlertStatus.ACKNOWLEDGED)
+        alert = alert.model_copy(update={"status": AlertStatus.ACKNOWLEDGED})
+    return alert.model_dump(mode="json")

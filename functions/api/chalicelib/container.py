@@ -1,0 +1,183 @@
+"""THE composition root of the API function: the one place that chooses adapters.
+
+``get_container()`` reads :class:`ApiSettings` once per process (Lambda container) and returns a
+:class:`Container` that creates each adapter on first use, so importing the app opens no AWS
+client and a missing environment variable fails with the list of what is missing. Tests and
+the local stack inject their own container with :func:`set_container` (see
+:class:`StaticContainer`).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+from cts.config.settings import ApiSettings, load_settings
+from cts.ports.identity import Authenticator, TokenVerifier
+from cts.ports.records import AlertRepository, AssessmentRepository, ConsignmentRepository, ReceiptRepository
+from cts.ports.search import SearchIndex
+from cts.ports.storage import ObjectStore
+
+T = TypeVar("T")
+
+
+class ApiContainer(Protocol):
+    """What the API's handlers may use: ports only, never an adapter class."""
+
+    @property
+    def country(self) -> str: ...
+
+    @property
+    def consignments(self) -> ConsignmentRepository: ...
+
+    @property
+    def assessments(self) -> AssessmentRepository: ...
+
+    @property
+    def alerts(self) -> AlertRepository: ...
+
+    @property
+    def receipts(self) -> ReceiptRepository: ...
+
+    @property
+    def inbox(self) -> ObjectStore: ...
+
+    @property
+    def search(self) -> SearchIndex: ...
+
+    @property
+    def authenticator(self) -> Authenticator: ...
+
+    @property
+    def verifier(self) -> TokenVerifier: ...
+
+
+@dataclass(frozen=True)
+class StaticContainer:
+    """Ready-made ports: for tests (fakes) and for a local stack that builds its own adapters."""
+
+    country: str
+    consignments: ConsignmentRepository
+    assessments: AssessmentRepository
+    alerts: AlertRepository
+    receipts: ReceiptRepository
+    inbox: ObjectStore
+    search: SearchIndex
+    authenticator: Authenticator
+    verifier: TokenVerifier
+
+
+class Container:
+    """The AWS (or moto) adapters for :class:`ApiSettings`, each built once, on first use."""
+
+    def __init__(self, settings: ApiSettings, endpoint_url: str | None = None) -> None:
+        self.settings = settings
+        self._endpoint_url = endpoint_url
+        self._built: dict[str, Any] = {}
+        self._lock = threading.RLock()
+
+    def _once(self, name: str, build: Callable[[], T]) -> T:
+        with self._lock:
+            if name not in self._built:
+                self._built[name] = build()
+            value: T = self._built[name]
+            return value
+
+    @property
+    def country(self) -> str:
+        return self.settings.country
+
+    def _records_model(self) -> Any:
+        from cts.adapters.dynamodb import bind_table
+
+        s = self.settings
+        return self._once("records_model", lambda: bind_table(s.records_table, s.region))
+
+    @property
+    def consignments(self) -> ConsignmentRepository:
+        from cts.adapters.dynamodb import DynamoConsignments
+
+        return self._once("consignments", lambda: DynamoConsignments(self._records_model()))
+
+    @property
+    def assessments(self) -> AssessmentRepository:
+        from cts.adapters.dynamodb import DynamoAssessments
+
+        return self._once("assessments", lambda: DynamoAssessments(self._records_model()))
+
+    @property
+    def alerts(self) -> AlertRepository:
+        from cts.adapters.dynamodb import DynamoAlerts
+
+        return self._once("alerts", lambda: DynamoAlerts(self._records_model()))
+
+    @property
+    def receipts(self) -> ReceiptRepository:
+        from cts.adapters.dynamodb import DynamoReceipts
+
+        return self._once("receipts", lambda: DynamoReceipts(self._records_model()))
+
+    @property
+    def inbox(self) -> ObjectStore:
+        from cts.adapters.s3 import S3ObjectStore
+
+        s = self.settings
+        return self._once("inbox", lambda: S3ObjectStore(s.inbox_bucket, s.region))
+
+    @property
+    def search(self) -> SearchIndex:
+        from cts.adapters.search import make_search_index
+
+        s = self.settings
+        return self._once("search", lambda: make_search_index(url=s.search_url, path=s.search_path, region=s.region))
+
+    @property
+    def authenticator(self) -> Authenticator:
+        from cts.adapters.aws import client
+        from cts.adapters.cognito import CognitoAuthenticator
+
+        s = self.settings
+        return self._once(
+            "authenticator",
+            lambda: CognitoAuthenticator(
+                s.user_pool_id, s.user_pool_client_id, lambda: client("cognito-idp", s.region)
+            ),
+        )
+
+    @property
+    def verifier(self) -> TokenVerifier:
+        from cts.adapters.cognito import CognitoTokenVerifier, jwks_url
+
+        s = self.settings
+        url = jwks_url(s.region, s.user_pool_id, self._endpoint_url)
+        return self._once(
+            "verifier", lambda: CognitoTokenVerifier(s.user_pool_id, s.user_pool_client_id, s.region, url)
+        )
+
+
+_lock = threading.Lock()
+_container: ApiContainer | None = None
+
+
+def build_container(environ: Mapping[str, str] | None = None) -> Container:
+    """Validate the configuration now (cold start); adapters come later, on first use."""
+    env = os.environ if environ is None else environ
+    return Container(load_settings(ApiSettings, env), endpoint_url=env.get("AWS_ENDPOINT_URL") or None)
+
+
+def get_container() -> ApiContainer:
+    global _container
+    with _lock:
+        if _container is None:
+            _container = build_container()
+        return _container
+
+
+def set_container(container: ApiContainer | None) -> None:
+    """Inject a container (tests, local stack); ``None`` goes back to building one from the environment."""
+    global _container
+    with _lock:
+        _container = container

@@ -1,0 +1,172 @@
+"""What every route shares: bearer-token authentication, the permission check, JSON errors.
+
+A route is declared with :func:`api`; the view receives a :class:`Call` (request, container,
+verified principal) plus its path parameters, already percent-decoded, and returns something
+JSON-serialisable. Domain errors become ``{"code": ..., "message": ...}`` with their HTTP status;
+anything unexpected is logged and answered 500 without details.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import unquote
+
+from chalice.app import Blueprint, Request, Response
+from cts.config.settings import ConfigError
+from cts.domain.errors import (
+    Conflict,
+    CtsError,
+    Forbidden,
+    NotFound,
+    Unauthorized,
+    Unavailable,
+    ValidationFailed,
+)
+from cts.domain.permissions import Action, allowed
+from cts.ports.identity import Principal
+from pydantic import BaseModel, ValidationError
+
+from chalicelib.container import ApiContainer, get_container
+
+log = logging.getLogger("cts.api")
+
+M = TypeVar("M", bound=BaseModel)
+
+# Most specific first: Unavailable subclasses and ValidationFailed subclasses map by their base.
+_STATUS: tuple[tuple[type[CtsError], int, str], ...] = (
+    (Unauthorized, 401, "unauthorized"),
+    (Forbidden, 403, "forbidden"),
+    (NotFound, 404, "not_found"),
+    (Conflict, 409, "conflict"),
+    (ValidationFailed, 400, "validation_failed"),
+    (Unavailable, 503, "unavailable"),
+)
+_NO_STORE: dict[str, str | list[str]] = {"Cache-Control": "no-store"}
+
+
+def error_response(status: int, code: str, message: str) -> Response:
+    headers = dict(_NO_STORE)
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    return Response(body={"code": code, "message": message}, status_code=status, headers=headers)
+
+
+def domain_error_response(exc: CtsError) -> Response:
+    for kind, status, code in _STATUS:
+        if isinstance(exc, kind):
+            return error_response(status, code, str(exc) or code.replace("_", " "))
+    return error_response(400, "bad_request", str(exc) or "bad request")
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request as a view sees it."""
+
+    request: Request
+    container: ApiContainer
+    principal: Principal | None
+
+    @property
+    def user(self) -> Principal:
+        if self.principal is None:
+            raise Unauthorized("sign in first")
+        return self.principal
+
+    def query(self, name: str) -> str | None:
+        params: Mapping[str, str] = self.request.query_params or {}
+        value = params.get(name)
+        return value.strip() if isinstance(value, str) and value.strip() else None
+
+    def query_int(self, name: str, default: int, low: int, high: int) -> int:
+        raw = self.query(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ValidationFailed(f"{name} must be a whole number, got {raw!r}") from None
+        if not low <= value <= high:
+            raise ValidationFailed(f"{name} must be between {low} and {high}")
+        return value
+
+    def body(self, model: type[M]) -> M:
+        """The JSON body validated against ``model``; anything malformed is ValidationFailed (400)."""
+        raw = self.request.raw_body
+        if not raw:
+            raise ValidationFailed("the request needs a JSON body")
+        try:
+            data = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            raise ValidationFailed("the request body is not valid JSON") from None
+        if not isinstance(data, dict):
+            raise ValidationFailed("the request body must be a JSON object")
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors())
+            raise ValidationFailed(problems) from None
+
+
+def bearer_token(request: Request) -> str:
+    header = request.headers.get("authorization") or ""
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("send Authorization: Bearer <token>")
+    return token.strip()
+
+
+def authenticate(request: Request, container: ApiContainer, action: Action | tuple[Action, ...] | None) -> Principal:
+    """Verify the bearer token in-app and check the permission table (any of ``action``)."""
+    principal = container.verifier.verify(bearer_token(request))
+    wanted = action if isinstance(action, tuple) else (action,) if action else ()
+    if wanted and not any(allowed(principal.roles, a) for a in wanted):
+        names = " or ".join(a.value.replace("_", " ") for a in wanted)
+        raise Forbidden(f"your roles do not allow {names}")
+    return principal
+
+
+def _to_response(result: Any) -> Response:
+    if isinstance(result, Response):
+        return result
+    if isinstance(result, BaseModel):
+        result = result.model_dump(mode="json")
+    return Response(body=result, status_code=200, headers=dict(_NO_STORE))
+
+
+def api(
+    bp: Blueprint,
+    path: str,
+    *,
+    methods: tuple[str, ...] = ("GET",),
+    action: Action | tuple[Action, ...] | None = None,
+    public: bool = False,
+) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
+    """Register ``view`` on ``bp``: signed-in callers only (unless ``public``), holding ``action``."""
+
+    def register(view: Callable[..., Any]) -> Callable[..., Response]:
+        @functools.wraps(view)
+        def handler(**params: str) -> Response:
+            try:
+                request = bp.current_request
+                container = get_container()
+                principal = None if public else authenticate(request, container, action)
+                decoded = {name: unquote(value) for name, value in params.items()}
+                return _to_response(view(Call(request, container, principal), **decoded))
+            except CtsError as exc:
+                return domain_error_response(exc)
+            except ConfigError as exc:
+                log.error("configuration error: %s", exc)
+                return error_response(503, "misconfigured", "the service is not configured")
+            except Exception:
+                log.exception("unhandled error in %s %s", ",".join(methods), path)
+                return error_response(500, "internal", "an internal error occurred")
+
+        bp.route(path, methods=list(methods))(handler)
+        return handler
+
+    return register

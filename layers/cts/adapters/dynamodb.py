@@ -1,0 +1,287 @@
+"""The records table (single-table design) through PynamoDB.
+
+Item layout (``docs/data-model.md`` has the access patterns):
+
+=================  ==========================  ==========================  =========================================
+item               pk                          sk                          gsi1pk / gsi1sk
+=================  ==========================  ==========================  =========================================
+consignment ver.   ``CONS#<key>``              ``V#<version:06>``          -
+latest pointer     ``CONS#<key>``              ``LATEST``                  ``CONSDAY#<date>`` / ``<stored_at>#<key>``
+assessment         ``CONS#<key>``              ``ASSESS#<version:06>``     -
+receipt            ``RECEIPT#<file_id>``       ``RECEIPT``                 ``CARRIER#<id>`` / ``<processed_at>``
+alert              ``ALERT#<alert_id>``        ``ALERT``                   ``ALERTS#<status>`` / ``<eta>#<alert_id>``
+profile version    ``PROFILE#<id>``            ``V#<version:04>``          ``RULES`` / ``PROFILE#<id>#<version>``
+watch-list entry   ``WATCH#<id>``              ``ENTRY``                   ``RULES`` / ``WATCH#<id>``
+=================  ==========================  ==========================  =========================================
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from cts.domain.alerts import Alert, AlertStatus
+from cts.domain.errors import Conflict, NotFound, Unavailable
+from cts.domain.receipt import Receipt
+from cts.domain.records import ConsignmentVersion
+from cts.domain.risk.engine import Assessment
+from cts.domain.risk.rules import Profile, ProfileStatus, Ruleset, WatchlistEntry
+
+_FAR_FUTURE = "9999-12-31T23:59:59"
+
+
+class _Gsi1(GlobalSecondaryIndex["RecordItem"]):  # type: ignore[no-untyped-call]
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class RecordItem(Model):
+    """Base item; :func:`bind_table` makes a subclass bound to one physical table."""
+
+    class Meta:
+        table_name = "unbound"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    version = NumberAttribute(null=True)
+    data = UnicodeAttribute()
+    expires_at = NumberAttribute(null=True)
+    gsi1 = _Gsi1()
+
+
+def bind_table(table_name: str, region: str | None = None) -> type[RecordItem]:
+    """A model class bound to ``table_name``; the connection is opened lazily on first use."""
+    meta = type("Meta", (), {"table_name": table_name, "region": region})
+    gsi_meta = type("Meta", (), {"index_name": "gsi1", "projection": AllProjection()})
+    gsi = type("Gsi1", (_Gsi1,), {"Meta": gsi_meta})
+    return type(f"RecordItem_{table_name}", (RecordItem,), {"Meta": meta, "gsi1": gsi()})
+
+
+def _wrap(exc: PynamoDBException, what: str) -> Exception:
+    cause = getattr(exc, "cause_response_code", None)
+    if cause in ("ConditionalCheckFailedException", "TransactionCanceledException"):
+        return Conflict(f"{what}: {exc}")
+    return Unavailable(f"{what}: {exc}")
+
+
+class _Table:
+    """Plumbing shared by the repositories: one bound model, PynamoDB errors become domain errors."""
+
+    def __init__(self, model: type[RecordItem]) -> None:
+        self.model = model
+
+    def save(self, item: RecordItem, condition: Any = None) -> None:
+        try:
+            item.save(condition=condition)
+        except PynamoDBException as exc:
+            raise _wrap(exc, f"save {item.pk}") from exc
+
+    def get(self, pk: str, sk: str) -> RecordItem | None:
+        try:
+            return self.model.get(pk, sk, consistent_read=True)
+        except self.model.DoesNotExist:
+            return None
+        except PynamoDBException as exc:
+            raise _wrap(exc, f"get {pk}") from exc
+
+    def query(self, pk: str, condition: Any, limit: int | None = None, newest_first: bool = False) -> list[RecordItem]:
+        try:
+            return list(self.model.query(pk, condition, limit=limit, scan_index_forward=not newest_first))
+        except PynamoDBException as exc:
+            raise _wrap(exc, f"query {pk}") from exc
+
+    def query_gsi(self, pk: str, limit: int | None, newest_first: bool) -> list[RecordItem]:
+        if limit is not None and limit <= 0:
+            return []
+        try:
+            return list(self.model.gsi1.query(pk, limit=limit, scan_index_forward=not newest_first))
+        except PynamoDBException as exc:
+            raise _wrap(exc, f"query gsi1 {pk}") from exc
+
+    def connection(self) -> Connection:
+        return Connection(region=getattr(self.model.Meta, "region", None))
+
+
+class DynamoConsignments:
+    """:class:`cts.ports.records.ConsignmentRepository`: versions plus a LATEST pointer, written together."""
+
+    def __init__(self, model: type[RecordItem]) -> None:
+        self._t = _Table(model)
+
+    def add_version(self, version: ConsignmentVersion) -> None:
+        model, key = self._t.model, version.key
+        data = version.model_dump_json()
+        item = model(f"CONS#{key}", f"V#{version.version:06d}", version=version.version, data=data)
+        latest = model(
+            f"CONS#{key}",
+            "LATEST",
+            version=version.version,
+            data=data,
+            gsi1pk=f"CONSDAY#{version.stored_at.date().isoformat()}",
+            gsi1sk=f"{version.stored_at.isoformat()}#{key}",
+        )
+        newer = (model.version.does_not_exist()) | (model.version < version.version)
+        try:
+            with TransactWrite(connection=self._t.connection()) as tx:
+                tx.save(item, condition=model.pk.does_not_exist())
+                tx.save(latest, condition=newer)
+        except TransactWriteError as exc:
+            raise Conflict(f"consignment {key} version {version.version} already stored") from exc
+        except PynamoDBException as exc:
+            raise _wrap(exc, f"store {key}") from exc
+
+    def latest(self, key: str) -> ConsignmentVersion | None:
+        item = self._t.get(f"CONS#{key}", "LATEST")
+        return ConsignmentVersion.model_validate_json(item.data) if item else None
+
+    def get(self, key: str, version: int) -> ConsignmentVersion | None:
+        item = self._t.get(f"CONS#{key}", f"V#{version:06d}")
+        return ConsignmentVersion.model_validate_json(item.data) if item else None
+
+    def versions(self, key: str) -> list[ConsignmentVersion]:
+        items = self._t.query(f"CONS#{key}", self._t.model.sk.startswith("V#"))
+        return [ConsignmentVersion.model_validate_json(i.data) for i in items]
+
+    def recent(self, limit: int = 50) -> list[ConsignmentVersion]:
+        found: list[ConsignmentVersion] = []
+        today = datetime.now(UTC).date()
+        for days_back in range(8):
+            day = (today - timedelta(days=days_back)).isoformat()
+            items = self._t.query_gsi(f"CONSDAY#{day}", limit=limit - len(found), newest_first=True)
+            found.extend(ConsignmentVersion.model_validate_json(i.data) for i in items)
+            if len(found) >= limit:
+                break
+        return found
+
+
+class DynamoReceipts:
+    """:class:`cts.ports.records.ReceiptRepository`, listed per carrier through gsi1."""
+
+    def __init__(self, model: type[RecordItem]) -> None:
+        self._t = _Table(model)
+
+    def put(self, receipt: Receipt) -> None:
+        item = self._t.model(
+            f"RECEIPT#{receipt.file_id}",
+            "RECEIPT",
+            data=receipt.model_dump_json(),
+            gsi1pk=f"CARRIER#{receipt.carrier_id}",
+            gsi1sk=receipt.processed_at.isoformat(),
+        )
+        self._t.save(item)
+
+    def get(self, file_id: str) -> Receipt | None:
+        item = self._t.get(f"RECEIPT#{file_id}", "RECEIPT")
+        return Receipt.model_validate_json(item.data) if item else None
+
+    def for_carrier(self, carrier_id: str, limit: int = 50) -> list[Receipt]:
+        items = self._t.query_gsi(f"CARRIER#{carrier_id}", limit=limit, newest_first=True)
+        return [Receipt.model_validate_json(i.data) for i in items]
+
+
+class DynamoAssessments:
+    """:class:`cts.ports.records.AssessmentRepository`, kept beside the consignment's versions."""
+
+    def __init__(self, model: type[RecordItem]) -> None:
+        self._t = _Table(model)
+
+    def put(self, assessment: Assessment) -> None:
+        pk, sk = f"CONS#{assessment.key}", f"ASSESS#{assessment.version:06d}"
+        self._t.save(self._t.model(pk, sk, version=assessment.version, data=assessment.model_dump_json()))
+
+    def latest(self, key: str) -> Assessment | None:
+        items = self._t.query(f"CONS#{key}", self._t.model.sk.startswith("ASSESS#"), limit=1, newest_first=True)
+        return Assessment.model_validate_json(items[0].data) if items else None
+
+
+class DynamoAlerts:
+    """:class:`cts.ports.records.AlertRepository`; the inbox is gsi1 sorted by ETA within a status."""
+
+    def __init__(self, model: type[RecordItem]) -> None:
+        self._t = _Table(model)
+
+    def add(self, alert: Alert) -> bool:
+        try:
+            self._t.save(self._item(alert), condition=self._t.model.pk.does_not_exist())
+        except Conflict:
+            return False
+        return True
+
+    def get(self, alert_id: str) -> Alert | None:
+        item = self._t.get(f"ALERT#{alert_id}", "ALERT")
+        return Alert.model_validate_json(item.data) if item else None
+
+    def inbox(self, status: AlertStatus = AlertStatus.NEW, limit: int = 100) -> list[Alert]:
+        items = self._t.query_gsi(f"ALERTS#{status.value}", limit=limit, newest_first=False)
+        return [Alert.model_validate_json(i.data) for i in items]
+
+    def set_status(self, alert_id: str, status: AlertStatus) -> None:
+        alert = self.get(alert_id)
+        if alert is None:
+            raise NotFound(f"alert {alert_id}")
+        self._t.save(self._item(alert.model_copy(update={"status": status})))
+
+    def _item(self, alert: Alert) -> RecordItem:
+        eta = alert.eta.isoformat() if alert.eta else _FAR_FUTURE
+        return self._t.model(
+            f"ALERT#{alert.alert_id}",
+            "ALERT",
+            data=alert.model_dump_json(),
+            gsi1pk=f"ALERTS#{alert.status.value}",
+            gsi1sk=f"{eta}#{alert.alert_id}",
+        )
+
+
+class DynamoRules:
+    """:class:`cts.ports.records.RuleRepository`: all rules under one gsi1 partition, read as a ruleset."""
+
+    def __init__(self, model: type[RecordItem]) -> None:
+        self._t = _Table(model)
+
+    def put_profile(self, profile: Profile) -> None:
+        item = self._t.model(
+            f"PROFILE#{profile.id}",
+            f"V#{profile.version:04d}",
+            version=profile.version,
+            data=profile.model_dump_json(),
+            gsi1pk="RULES",
+            gsi1sk=f"PROFILE#{profile.id}#{profile.version:04d}",
+        )
+        self._t.save(item)
+
+    def put_watchlist_entry(self, entry: WatchlistEntry) -> None:
+        item = self._t.model(
+            f"WATCH#{entry.id}", "ENTRY", data=entry.model_dump_json(), gsi1pk="RULES", gsi1sk=f"WATCH#{entry.id}"
+        )
+        self._t.save(item)
+
+    def ruleset(self, on: date) -> Ruleset:
+        profiles: dict[str, Profile] = {}
+        watchlist: list[WatchlistEntry] = []
+        for item in self._t.query_gsi("RULES", limit=None, newest_first=False):
+            if (item.gsi1sk or "").startswith("PROFILE#"):
+                profile = Profile.model_validate_json(item.data)
+                if profile.status is ProfileStatus.ACTIVE:
+                    profiles[profile.id] = profile  # ascending sort key: the newest active version wins
+            else:
+                watchlist.append(WatchlistEntry.model_validate_json(item.data))
+        active = tuple(p for p in profiles.values() if p.in_force(on))
+        current = tuple(e for e in watchlist if e.in_force(on))
+        fingerprint = ",".join([f"{p.id}@{p.version}" for p in active] + [e.id for e in current])
+        return Ruleset(
+            version=hashlib.sha256(fingerprint.encode()).hexdigest()[:12], profiles=active, watchlist=current
+        )

@@ -1,0 +1,1 @@
+"""Configuration: the system's resource catalogue, per-function settings and country configs."""

@@ -1,0 +1,252 @@
+"""The one catalogue of the system's AWS resources.
+
+The CDK stack (``infra/``) and the local stack (``cts.local``) both build from this
+catalogue, so what runs on a laptop and what runs in a country's account cannot drift:
+same buckets, queues, tables, indexes, triggers, roles and the same environment variable
+names handed to the same handlers. Physical names are never fixed here; CDK generates
+them and the local stack derives them from the logical ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Access(StrEnum):
+    """What a function may do with a resource: drives least-privilege grants in CDK."""
+
+    READ = "read"
+    WRITE = "write"
+    READ_WRITE = "read_write"
+    SEND = "send"
+    START = "start"
+
+
+@dataclass(frozen=True)
+class Bucket:
+    logical_id: str
+    env_var: str
+    purpose: str
+    versioned: bool = True
+
+
+@dataclass(frozen=True)
+class Queue:
+    logical_id: str
+    env_var: str
+    purpose: str
+    visibility_timeout_s: int = 180
+    max_receive_count: int = 5
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    partition_key: str
+    sort_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    logical_id: str
+    env_var: str
+    purpose: str
+    partition_key: str
+    sort_key: str | None = None
+    indexes: tuple[Index, ...] = ()
+    ttl_attribute: str | None = None
+
+
+@dataclass(frozen=True)
+class StateMachine:
+    logical_id: str
+    env_var: str
+    definition: str  # file name under statemachines/
+    substitutions: dict[str, str] = field(default_factory=dict)  # placeholder -> logical id
+
+
+@dataclass(frozen=True)
+class SearchDomain:
+    """OpenSearch in AWS; the local stack uses the embedded engine instead (same port, same contract)."""
+
+    logical_id: str
+    env_var: str
+
+
+@dataclass(frozen=True)
+class UserPool:
+    """Cognito user pool; its groups are the roles."""
+
+    logical_id: str
+    env_var: str
+    client_env_var: str
+    groups: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Notification:
+    """S3 ObjectCreated under ``prefix`` in ``bucket`` is sent to ``queue``."""
+
+    bucket: str
+    prefix: str
+    queue: str
+
+
+@dataclass(frozen=True)
+class Function:
+    logical_id: str
+    code_dir: str  # relative to the repository root
+    handler: str
+    trigger_queue: str | None
+    batch_size: int = 10
+    timeout_s: int = 60
+    memory_mb: int = 512
+    uses: dict[str, Access] = field(default_factory=dict)  # logical id -> access
+
+
+@dataclass(frozen=True)
+class SystemSpec:
+    buckets: tuple[Bucket, ...]
+    queues: tuple[Queue, ...]
+    tables: tuple[Table, ...]
+    state_machines: tuple[StateMachine, ...]
+    search: SearchDomain
+    user_pool: UserPool
+    notifications: tuple[Notification, ...]
+    functions: tuple[Function, ...]
+
+    def resource(self, logical_id: str) -> Bucket | Queue | Table | StateMachine | SearchDomain | UserPool:
+        for group in (
+            self.buckets,
+            self.queues,
+            self.tables,
+            self.state_machines,
+            (self.search, self.user_pool),
+        ):
+            for item in group:
+                if item.logical_id == logical_id:
+                    return item
+        raise KeyError(logical_id)
+
+    def function(self, logical_id: str) -> Function:
+        return next(f for f in self.functions if f.logical_id == logical_id)
+
+    def env_vars_for(self, function_id: str) -> list[str]:
+        names: list[str] = []
+        for logical_id in self.function(function_id).uses:
+            res = self.resource(logical_id)
+            names.append(res.env_var)
+            if isinstance(res, UserPool):
+                names.append(res.client_env_var)
+        return sorted(names)
+
+
+INBOX_PREFIX = "inbox/"
+RECEIPTS_PREFIX = "receipts/"
+
+# Roles are Cognito groups; the permission matrix that uses them lives with the API.
+ROLES = (
+    "administrator",
+    "risk_manager",
+    "targeting_analyst",
+    "examination_officer",
+    "supervisor",
+    "auditor",
+    "carrier",
+)
+
+SYSTEM = SystemSpec(
+    buckets=(
+        Bucket("InboxBucket", "CTS_INBOX_BUCKET", "carrier uploads under inbox/<carrier-id>/, never modified"),
+        Bucket("ReceiptsBucket", "CTS_RECEIPTS_BUCKET", "one JSON receipt per uploaded file"),
+    ),
+    queues=(
+        Queue("IngestQueue", "CTS_INGEST_QUEUE_URL", "S3 ObjectCreated events for new uploads"),
+        Queue("ScoreQueue", "CTS_SCORE_QUEUE_URL", "consignment versions waiting to be scored"),
+        Queue("NotifyQueue", "CTS_NOTIFY_QUEUE_URL", "alerts waiting to be delivered"),
+    ),
+    tables=(
+        Table(
+            "RecordsTable",
+            "CTS_RECORDS_TABLE",
+            "consignments, versions, receipts, assessments, alerts, profiles, watch lists",
+            partition_key="pk",
+            sort_key="sk",
+            indexes=(Index("gsi1", "gsi1pk", "gsi1sk"),),
+            ttl_attribute="expires_at",
+        ),
+        Table(
+            "IdempotencyTable",
+            "CTS_IDEMPOTENCY_TABLE",
+            "Powertools idempotency records for at-least-once event delivery",
+            partition_key="id",
+            ttl_attribute="expiration",
+        ),
+    ),
+    state_machines=(
+        StateMachine(
+            "CaseWorkflow",
+            "CTS_CASE_STATE_MACHINE_ARN",
+            "case.asl.json",
+            substitutions={"RecordsTableName": "RecordsTable"},
+        ),
+    ),
+    search=SearchDomain("SearchDomain", "CTS_SEARCH_URL"),
+    user_pool=UserPool("UserPool", "CTS_USER_POOL_ID", "CTS_USER_POOL_CLIENT_ID", ROLES),
+    notifications=(Notification("InboxBucket", INBOX_PREFIX, "IngestQueue"),),
+    functions=(
+        Function(
+            "IngestFunction",
+            "functions/ingest",
+            "handler.lambda_handler",
+            trigger_queue="IngestQueue",
+            batch_size=5,
+            timeout_s=120,
+            uses={
+                "InboxBucket": Access.READ,
+                "ReceiptsBucket": Access.WRITE,
+                "RecordsTable": Access.READ_WRITE,
+                "IdempotencyTable": Access.READ_WRITE,
+                "ScoreQueue": Access.SEND,
+            },
+        ),
+        Function(
+            "ScoreFunction",
+            "functions/score",
+            "handler.lambda_handler",
+            trigger_queue="ScoreQueue",
+            uses={
+                "RecordsTable": Access.READ_WRITE,
+                "IdempotencyTable": Access.READ_WRITE,
+                "NotifyQueue": Access.SEND,
+                "SearchDomain": Access.READ_WRITE,
+            },
+        ),
+        Function(
+            "NotifyFunction",
+            "functions/notify",
+            "handler.lambda_handler",
+            trigger_queue="NotifyQueue",
+            uses={
+                "RecordsTable": Access.READ_WRITE,
+                "IdempotencyTable": Access.READ_WRITE,
+                "CaseWorkflow": Access.START,
+            },
+        ),
+        Function(
+            "ApiFunction",
+            "functions/api",
+            "app.app",
+            trigger_queue=None,
+            timeout_s=29,
+            uses={
+                "InboxBucket": Access.WRITE,
+                "ReceiptsBucket": Access.READ,
+                "RecordsTable": Access.READ_WRITE,
+                "SearchDomain": Access.READ,
+                "UserPool": Access.READ,
+            },
+        ),
+    ),
+)

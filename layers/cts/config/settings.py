@@ -1,0 +1,92 @@
+"""Typed settings per function, read from the environment once at cold start.
+
+Field aliases are the environment variable names the resource catalogue hands to each
+function, so a function missing one of its resources fails at cold start with the list
+of what is missing, not later on the first request that needs it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from cts.domain.risk.levels import Thresholds
+
+
+class ConfigError(RuntimeError):
+    """The function's configuration is incomplete or invalid."""
+
+
+class _Settings(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+
+    country: str = Field(alias="CTS_COUNTRY", pattern=r"^[A-Z]{2}$")
+    region: str = Field(alias="AWS_REGION")
+
+
+class IngestSettings(_Settings):
+    inbox_bucket: str = Field(alias="CTS_INBOX_BUCKET")
+    receipts_bucket: str = Field(alias="CTS_RECEIPTS_BUCKET")
+    records_table: str = Field(alias="CTS_RECORDS_TABLE")
+    idempotency_table: str = Field(alias="CTS_IDEMPOTENCY_TABLE")
+    score_queue_url: str = Field(alias="CTS_SCORE_QUEUE_URL")
+
+
+class _SearchSettings(_Settings):
+    """OpenSearch when ``CTS_SEARCH_URL`` is set (AWS), otherwise the embedded engine at ``CTS_SEARCH_PATH``."""
+
+    search_url: str | None = Field(default=None, alias="CTS_SEARCH_URL")
+    search_path: str | None = Field(default=None, alias="CTS_SEARCH_PATH")
+
+    @model_validator(mode="after")
+    def _one_engine(self) -> _SearchSettings:
+        if not self.search_url and not self.search_path:
+            raise ValueError("set CTS_SEARCH_URL (OpenSearch) or CTS_SEARCH_PATH (embedded engine)")
+        return self
+
+
+class ScoreSettings(_SearchSettings):
+    records_table: str = Field(alias="CTS_RECORDS_TABLE")
+    idempotency_table: str = Field(alias="CTS_IDEMPOTENCY_TABLE")
+    notify_queue_url: str = Field(alias="CTS_NOTIFY_QUEUE_URL")
+    alert_threshold: int = Field(alias="CTS_ALERT_THRESHOLD", ge=1)
+    red_threshold: int = Field(alias="CTS_RED_THRESHOLD", ge=1)
+
+    @property
+    def thresholds(self) -> Thresholds:
+        return Thresholds(alert=self.alert_threshold, red=self.red_threshold)
+
+
+class NotifySettings(_Settings):
+    records_table: str = Field(alias="CTS_RECORDS_TABLE")
+    idempotency_table: str = Field(alias="CTS_IDEMPOTENCY_TABLE")
+    case_state_machine_arn: str = Field(alias="CTS_CASE_STATE_MACHINE_ARN")
+    alert_sender: str = Field(alias="CTS_ALERT_SENDER")
+    alert_recipients: tuple[str, ...] = Field(alias="CTS_ALERT_RECIPIENTS", min_length=1)
+    web_url: str = Field(alias="CTS_WEB_URL")
+
+
+class ApiSettings(_SearchSettings):
+    inbox_bucket: str = Field(alias="CTS_INBOX_BUCKET")
+    receipts_bucket: str = Field(alias="CTS_RECEIPTS_BUCKET")
+    records_table: str = Field(alias="CTS_RECORDS_TABLE")
+    user_pool_id: str = Field(alias="CTS_USER_POOL_ID")
+    user_pool_client_id: str = Field(alias="CTS_USER_POOL_CLIENT_ID")
+
+
+S = TypeVar("S", bound=_Settings)
+
+
+def load_settings(cls: type[S], environ: Mapping[str, str] | None = None) -> S:
+    env = dict(os.environ if environ is None else environ)
+    env.setdefault("AWS_REGION", env.get("AWS_DEFAULT_REGION", ""))
+    if "CTS_ALERT_RECIPIENTS" in env:
+        env["CTS_ALERT_RECIPIENTS"] = [r.strip() for r in env["CTS_ALERT_RECIPIENTS"].split(",") if r.strip()]  # type: ignore[assignment]
+    try:
+        return cls.model_validate({k: v for k, v in env.items() if v != ""})
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or cls.__name__}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"{cls.__name__} is not configured: {problems}") from exc

@@ -1,0 +1,41 @@
+"""Alerts: raised once per consignment version whose assessment crosses the alert threshold."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from cts.domain.risk.engine import Assessment, Hit, Level
+
+
+class AlertStatus(StrEnum):
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    CLOSED = "closed"
+
+
+class Alert(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    alert_id: str
+    key: str
+    version: int
+    document_number: str
+    score: int
+    level: Level
+    hits: tuple[Hit, ...]
+    eta: datetime | None
+    place_of_discharge: str | None
+    raised_at: datetime
+    status: AlertStatus = AlertStatus.NEW
+
+
+def alert_id_for(key: str, version: int) -> str:
+    """Deterministic, so a retried score never raises the same alert twice."""
+    return f"{key}#v{version}"
+
+
+def should_alert(assessment: Assessment) -> bool:
+    return assessment.level is not Level.NONE

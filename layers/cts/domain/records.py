@@ -1,0 +1,45 @@
+"""What the system stores about a consignment: its versions and what they were built from."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from cts.domain.model import Consignment, MessageFunction
+
+
+class VersionStatus(StrEnum):
+    ACTIVE = "active"
+    CANCELLED = "cancelled"
+
+
+class ConsignmentVersion(BaseModel):
+    """One version of a consignment: the original, then one per amendment or cancellation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: str
+    version: int
+    content_hash: str
+    status: VersionStatus
+    file_id: str
+    carrier_id: str
+    stored_at: datetime
+    consignment: Consignment
+
+
+def content_hash(consignment: Consignment) -> str:
+    """Fingerprint of what the carrier said, ignoring where and when it arrived, to spot re-sent data."""
+    payload = consignment.model_dump_json(
+        exclude={"provenance": {"received_at", "object_key"}, "quality": True}
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def version_status(consignment: Consignment) -> VersionStatus:
+    if consignment.message_function is MessageFunction.CANCELLATION:
+        return VersionStatus.CANCELLED
+    return VersionStatus.ACTIVE

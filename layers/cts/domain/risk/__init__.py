@@ -1,0 +1,1 @@
+"""Risk assessment: profiles and watch lists are data; the engine is pure and explains every point."""

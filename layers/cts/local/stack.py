@@ -1,0 +1,202 @@
+"""Run the whole system on one machine: ``cts local run`` (``make run``)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+import requests
+
+from cts.config.country import CountryConfig
+from cts.config.resources import SYSTEM
+from cts.local.bootstrap import LocalResources, bootstrap
+from cts.local.demo import DEMO_CARRIER, DemoUser, demo_manifest, demo_users, seed_rules
+from cts.local.paths import repo_root
+from cts.local.runner import QueuePoller, load_handler
+
+log = logging.getLogger("cts.local")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass
+class LocalStack:
+    country: CountryConfig
+    port: int
+    aws_port: int
+    data_dir: Path
+    demo: bool = True
+    resources: LocalResources = field(default_factory=LocalResources)
+    users: list[DemoUser] = field(default_factory=list)
+    pollers: list[QueuePoller] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _moto: Any = None
+    _web: Any = None
+
+    @property
+    def aws_endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.aws_port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> LocalStack:
+        from moto.server import ThreadedMotoServer
+
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._environment_for_moto()
+        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.aws_port, verbose=False)
+        self._moto.start()
+        requests.post(
+            f"{self.aws_endpoint}/moto-api/config", json={"stepfunctions": {"execute_state_machine": True}}, timeout=10
+        )
+        self.resources = bootstrap(self.country, self.aws_endpoint)
+        os.environ.update(self._function_environment())
+        if self.demo:
+            self._seed_users_and_rules()
+        for function in SYSTEM.functions:
+            if function.trigger_queue:
+                poller = QueuePoller(
+                    function,
+                    self.resources.queue_urls[function.trigger_queue],
+                    self.resources.queue_arns[function.trigger_queue],
+                    self.aws_endpoint,
+                    self.country.region,
+                    self._stop,
+                )
+                poller.start()
+                self.pollers.append(poller)
+        self._start_web()
+        if self.demo:
+            self.upload(f"inbox/{DEMO_CARRIER}/demo-manifest.json", demo_manifest())
+        self.write_facts(self.data_dir / "stack.json")
+        return self
+
+    def _environment_for_moto(self) -> None:
+        # Local AWS only: never let a handler reach a real account from this process.
+        os.environ.update(
+            {
+                "AWS_ACCESS_KEY_ID": "testing",
+                "AWS_SECRET_ACCESS_KEY": "testing",
+                "AWS_SESSION_TOKEN": "testing",
+                "AWS_DEFAULT_REGION": self.country.region,
+                "AWS_REGION": self.country.region,
+                "AWS_ENDPOINT_URL": self.aws_endpoint,
+                "MOTO_PORT": str(self.aws_port),
+                "MOTO_ALLOW_NONEXISTENT_REGION": "true",
+            }
+        )
+
+    def _function_environment(self) -> dict[str, str]:
+        return {
+            **self.resources.env,
+            "CTS_COUNTRY": self.country.code,
+            "CTS_ALERT_THRESHOLD": str(self.country.thresholds.alert),
+            "CTS_RED_THRESHOLD": str(self.country.thresholds.red),
+            "CTS_ALERT_SENDER": self.country.alert_sender,
+            "CTS_ALERT_RECIPIENTS": ",".join(self.country.alert_recipients),
+            "CTS_WEB_URL": self.api_url,
+            "CTS_SEARCH_PATH": str(self.data_dir / "search.sqlite3"),
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_METRICS_NAMESPACE": "CTS",
+            "POWERTOOLS_DEV": os.environ.get("POWERTOOLS_DEV", "false"),
+        }
+
+    def _seed_users_and_rules(self) -> None:
+        from cts.adapters.dynamodb import DynamoRules, bind_table
+
+        seed_rules(DynamoRules(bind_table(self.resources.env["CTS_RECORDS_TABLE"], self.country.region)))
+        idp = self.client("cognito-idp")
+        pool_id = self.resources.env[SYSTEM.user_pool.env_var]
+        self.users = demo_users(SYSTEM.user_pool.groups)
+        for user in self.users:
+            attributes = [{"Name": "email", "Value": f"{user.username}@demo.cts.invalid"}]
+            if user.carrier_id:
+                attributes.append({"Name": "custom:carrier_id", "Value": user.carrier_id})
+            idp.admin_create_user(
+                UserPoolId=pool_id, Username=user.username, UserAttributes=attributes, MessageAction="SUPPRESS"
+            )
+            idp.admin_set_user_password(
+                UserPoolId=pool_id, Username=user.username, Password=user.password, Permanent=True
+            )
+            idp.admin_add_user_to_group(UserPoolId=pool_id, Username=user.username, GroupName=user.role)
+
+    def _start_web(self) -> None:
+        from cts.local.webserver import serve
+
+        api = SYSTEM.function("ApiFunction")
+        app: Any = load_handler(api)  # functions/api/app.py: ``app``, a Chalice application
+        self._web = serve(app, host="127.0.0.1", port=self.port, static_dir=repo_root() / "web")
+
+    def client(self, service: str) -> Any:
+        return boto3.session.Session().client(  # type: ignore[call-overload]
+            service, region_name=self.country.region, endpoint_url=self.aws_endpoint
+        )
+
+    def upload(self, key: str, body: bytes) -> None:
+        self.client("s3").put_object(Bucket=self.resources.env["CTS_INBOX_BUCKET"], Key=key, Body=body)
+
+    def facts(self) -> dict[str, Any]:
+        env = self.resources.env
+        return {
+            "country": self.country.code,
+            "api_url": self.api_url,
+            "web_url": self.api_url + "/",
+            "aws_endpoint": self.aws_endpoint,
+            "region": self.country.region,
+            "user_pool_id": env[SYSTEM.user_pool.env_var],
+            "user_pool_client_id": env[SYSTEM.user_pool.client_env_var],
+            "inbox_bucket": env["CTS_INBOX_BUCKET"],
+            "receipts_bucket": env["CTS_RECEIPTS_BUCKET"],
+            "records_table": env["CTS_RECORDS_TABLE"],
+            "demo_carrier": DEMO_CARRIER,
+            "users": [
+                {"username": u.username, "password": u.password, "role": u.role, "carrier_id": u.carrier_id}
+                for u in self.users
+            ],
+            "environment": {**self._function_environment()},
+        }
+
+    def write_facts(self, path: Path) -> None:
+        path.write_text(json.dumps(self.facts(), indent=2), encoding="utf-8")
+        path.chmod(0o600)
+
+    def wait_until_idle(self, timeout_s: float = 30) -> None:
+        """Until every trigger queue is empty (messages in flight included)."""
+        sqs = self.client("sqs")
+        deadline = time.monotonic() + timeout_s
+        names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+        while time.monotonic() < deadline:
+            busy = 0
+            for function in SYSTEM.functions:
+                if function.trigger_queue:
+                    url = self.resources.queue_urls[function.trigger_queue]
+                    attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+                    busy += sum(int(attrs.get(n, 0)) for n in names)
+            if busy == 0:
+                return
+            time.sleep(0.2)
+        raise TimeoutError("the local pipeline did not drain in time")
+
+    def stop(self) -> None:
+        self._stop.set()
+        for poller in self.pollers:
+            poller.join(timeout=5)
+        if self._web is not None:
+            self._web.shutdown()
+        if self._moto is not None:
+            self._moto.stop()

@@ -1,0 +1,65 @@
+"""Repositories for what the system keeps. Writes that two workers can race on are conditional:
+they raise :class:`cts.domain.errors.Conflict` instead of overwriting."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Protocol
+
+from cts.domain.alerts import Alert, AlertStatus
+from cts.domain.receipt import Receipt
+from cts.domain.records import ConsignmentVersion
+from cts.domain.risk.engine import Assessment
+from cts.domain.risk.rules import Profile, Ruleset, WatchlistEntry
+
+
+class ConsignmentRepository(Protocol):
+    def latest(self, key: str) -> ConsignmentVersion | None: ...
+
+    def get(self, key: str, version: int) -> ConsignmentVersion | None: ...
+
+    def versions(self, key: str) -> list[ConsignmentVersion]: ...
+
+    def add_version(self, version: ConsignmentVersion) -> None:
+        """Store a new version; raises Conflict if that number is taken or a newer version exists."""
+        ...
+
+    def recent(self, limit: int = 50) -> list[ConsignmentVersion]:
+        """Latest stored versions, newest first (for the local overview; analysts use search)."""
+        ...
+
+
+class ReceiptRepository(Protocol):
+    def put(self, receipt: Receipt) -> None: ...
+
+    def get(self, file_id: str) -> Receipt | None: ...
+
+    def for_carrier(self, carrier_id: str, limit: int = 50) -> list[Receipt]: ...
+
+
+class AssessmentRepository(Protocol):
+    def put(self, assessment: Assessment) -> None: ...
+
+    def latest(self, key: str) -> Assessment | None: ...
+
+
+class AlertRepository(Protocol):
+    def add(self, alert: Alert) -> bool:
+        """Store a new alert; False if an alert with this id already exists (retries are harmless)."""
+        ...
+
+    def get(self, alert_id: str) -> Alert | None: ...
+
+    def inbox(self, status: AlertStatus = AlertStatus.NEW, limit: int = 100) -> list[Alert]:
+        """Alerts in a status, soonest arrival first."""
+        ...
+
+    def set_status(self, alert_id: str, status: AlertStatus) -> None: ...
+
+
+class RuleRepository(Protocol):
+    def ruleset(self, on: date) -> Ruleset: ...
+
+    def put_profile(self, profile: Profile) -> None: ...
+
+    def put_watchlist_entry(self, entry: WatchlistEntry) -> None: ...

@@ -1,0 +1,151 @@
+"""Ingest one uploaded file: parse, check, store new consignment versions, queue them for scoring, write a receipt.
+
+The raw object is only ever read. Re-delivery of the same S3 event, or a carrier re-sending
+the same message, stores nothing twice: an unchanged consignment is recognised by the hash
+of its content and reported as a duplicate on the receipt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from cts.domain.errors import Conflict
+from cts.domain.model import Consignment, DataQualityIssue, MessageFunction, Severity
+from cts.domain.parsers import ParseContext, ParsedConsignment, UnknownFormat, parse
+from cts.domain.quality import with_quality
+from cts.domain.receipt import ConsignmentOutcome, Receipt, ReceiptStatus, file_status, outcome_status
+from cts.domain.records import ConsignmentVersion, content_hash, version_status
+from cts.domain.reference import ReferenceData
+from cts.ports.clock import Clock
+from cts.ports.messaging import WorkQueue
+from cts.ports.records import ConsignmentRepository, ReceiptRepository
+from cts.ports.storage import ObjectStore
+
+INBOX = "inbox/"
+RECEIPTS = "receipts/"
+
+
+class NotAnUpload(ValueError):
+    """The object is not under ``inbox/<carrier-id>/`` and is left alone."""
+
+
+def carrier_of(object_key: str) -> str:
+    parts = object_key.split("/")
+    if len(parts) < 3 or parts[0] + "/" != INBOX or not parts[1] or not parts[-1]:
+        raise NotAnUpload(f"{object_key} is not under {INBOX}<carrier-id>/")
+    return parts[1]
+
+
+def receipt_key(carrier_id: str, file_id: str) -> str:
+    return f"{RECEIPTS}{carrier_id}/{file_id}.json"
+
+
+@dataclass
+class IngestService:
+    inbox: ObjectStore
+    receipt_store: ObjectStore
+    receipts: ReceiptRepository
+    consignments: ConsignmentRepository
+    score_queue: WorkQueue
+    reference: ReferenceData
+    clock: Clock
+
+    def ingest(self, object_key: str) -> Receipt:
+        carrier_id = carrier_of(object_key)
+        received_at = self.clock.now()
+        raw = self.inbox.get(object_key)
+        file_id = hashlib.sha256(object_key.encode() + b"\0" + raw).hexdigest()[:32]
+        ctx = ParseContext(object_key=object_key, carrier_id=carrier_id, received_at=received_at)
+        try:
+            result = parse(raw, ctx)
+            source_format, parsed, file_issues = result.source_format, result.consignments, result.issues
+        except UnknownFormat as exc:
+            source_format, parsed = None, []
+            file_issues = [DataQualityIssue(code="UNKNOWN_FORMAT", message=str(exc), severity=Severity.ERROR)]
+        outcomes = [self._store(item, file_id, carrier_id) for item in parsed]
+        to_score = [{"key": o.key, "version": o.version} for o in outcomes if o.key and o.version and not o.duplicate]
+        if to_score:
+            self.score_queue.send_many(to_score)
+        receipt = Receipt(
+            file_id=file_id,
+            object_key=object_key,
+            carrier_id=carrier_id,
+            source_format=source_format,
+            status=file_status(file_issues, outcomes),
+            received_at=received_at,
+            processed_at=self.clock.now(),
+            consignments=outcomes,
+            issues=file_issues,
+        )
+        self.receipts.put(receipt)
+        self.receipt_store.put(
+            receipt_key(carrier_id, file_id), receipt.model_dump_json(indent=2).encode(), "application/json"
+        )
+        return receipt
+
+    def _store(self, item: ParsedConsignment, file_id: str, carrier_id: str) -> ConsignmentOutcome:
+        if item.consignment is None:
+            return ConsignmentOutcome(
+                document_number=item.document_number, status=ReceiptStatus.REJECTED, issues=item.issues
+            )
+        consignment = with_quality(item.consignment, self.reference)
+        issues = [*item.issues, *consignment.quality]
+        for _attempt in range(3):  # another worker may store a version of the same consignment meanwhile
+            latest = self.consignments.latest(consignment.key)
+            fingerprint = content_hash(consignment)
+            if latest is not None and latest.content_hash == fingerprint:
+                return ConsignmentOutcome(
+                    document_number=item.document_number,
+                    key=consignment.key,
+                    status=outcome_status(issues),
+                    version=latest.version,
+                    duplicate=True,
+                    issues=issues,
+                )
+            issues += _lifecycle_issues(consignment, latest)
+            version = ConsignmentVersion(
+                key=consignment.key,
+                version=(latest.version + 1) if latest else 1,
+                content_hash=fingerprint,
+                status=version_status(consignment),
+                file_id=file_id,
+                carrier_id=carrier_id,
+                stored_at=self.clock.now(),
+                consignment=consignment,
+            )
+            try:
+                self.consignments.add_version(version)
+            except Conflict:
+                continue
+            return ConsignmentOutcome(
+                document_number=item.document_number,
+                key=consignment.key,
+                status=outcome_status(issues),
+                version=version.version,
+                issues=issues,
+            )
+        raise Conflict(f"could not store {consignment.key}: too many concurrent versions")
+
+
+def _lifecycle_issues(consignment: Consignment, latest: ConsignmentVersion | None) -> list[DataQualityIssue]:
+    function = consignment.message_function
+    if latest is None and function is not MessageFunction.ORIGINAL:
+        return [
+            DataQualityIssue(
+                code="AMENDMENT_WITHOUT_ORIGINAL",
+                message=f"{function.value} received for a consignment never reported; kept as first version",
+                field="message_function",
+                value=function.value,
+            )
+        ]
+    if latest is not None and function is MessageFunction.ORIGINAL:
+        return [
+            DataQualityIssue(
+                code="ORIGINAL_RESENT_WITH_CHANGES",
+                message="an original for a consignment already reported differs from it; stored as a new version",
+                field="message_function",
+                value=function.value,
+            )
+        ]
+    return []

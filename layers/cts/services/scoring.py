@@ -1,0 +1,81 @@
+"""Score one consignment version: assess against the rules in force, keep the assessment, index it, raise an alert."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cts.domain.alerts import Alert, alert_id_for, should_alert
+from cts.domain.errors import NotFound
+from cts.domain.records import VersionStatus
+from cts.domain.risk.engine import Assessment, assess
+from cts.domain.risk.levels import Thresholds
+from cts.domain.search_view import SearchDocument
+from cts.ports.clock import Clock
+from cts.ports.messaging import WorkQueue
+from cts.ports.records import AlertRepository, AssessmentRepository, ConsignmentRepository, RuleRepository
+from cts.ports.search import SearchIndex
+
+
+@dataclass(frozen=True)
+class ScoreOutcome:
+    key: str
+    version: int
+    assessment: Assessment | None
+    alert_id: str | None
+    superseded: bool = False
+
+
+@dataclass
+class ScoringService:
+    consignments: ConsignmentRepository
+    assessments: AssessmentRepository
+    alerts: AlertRepository
+    rules: RuleRepository
+    search: SearchIndex
+    notify_queue: WorkQueue
+    thresholds: Thresholds
+    clock: Clock
+
+    def score(self, key: str, version: int) -> ScoreOutcome:
+        stored = self.consignments.get(key, version)
+        if stored is None:
+            raise NotFound(f"consignment {key} version {version}")
+        latest = self.consignments.latest(key)
+        if latest is not None and latest.version > version:
+            # A newer version is (or will be) scored on its own message; this one is history.
+            return ScoreOutcome(key, version, None, None, superseded=True)
+        now = self.clock.now()
+        ruleset = self.rules.ruleset(now.date())
+        assessment = assess(key, version, stored.consignment, ruleset, self.thresholds, now.date())
+        self.assessments.put(assessment)
+        alert_id: str | None = None
+        cancelled = stored.status is VersionStatus.CANCELLED
+        if should_alert(assessment) and not cancelled:
+            alert_id = alert_id_for(key, version)
+            itinerary = stored.consignment.itinerary
+            alert = Alert(
+                alert_id=alert_id,
+                key=key,
+                version=version,
+                document_number=stored.consignment.transport_document.number,
+                score=assessment.score,
+                level=assessment.level,
+                hits=assessment.hits,
+                eta=stored.consignment.eta,
+                place_of_discharge=itinerary.place_of_discharge.locode if itinerary.place_of_discharge else None,
+                raised_at=now,
+            )
+            if self.alerts.add(alert):
+                self.notify_queue.send({"alert_id": alert_id})
+        document = SearchDocument.from_consignment(
+            key,
+            version,
+            stored.consignment,
+            score=assessment.score,
+            level=assessment.level.value,
+            profiles_matched=assessment.profiles_matched,
+            alert_status="new" if alert_id else None,
+            carrier_id=stored.carrier_id,
+        )
+        self.search.index([document])
+        return ScoreOutcome(key, version, assessment, alert_id)

@@ -1,0 +1,196 @@
+"""In-memory fakes of the ports, for unit tests of the services (no AWS, no network)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from cts.domain.alerts import Alert, AlertStatus
+from cts.domain.errors import Conflict, NotFound
+from cts.domain.receipt import Receipt
+from cts.domain.records import ConsignmentVersion
+from cts.domain.risk.engine import Assessment
+from cts.domain.risk.rules import Profile, ProfileStatus, Ruleset, WatchlistEntry
+from cts.domain.search_view import SearchDocument
+from cts.ports.email import EmailMessage
+
+
+class FakeClock:
+    def __init__(self, start: datetime | None = None) -> None:
+        self.current = start or datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        self.current += timedelta(milliseconds=1)
+        return self.current
+
+
+class FakeObjectStore:
+    def __init__(self, objects: dict[str, bytes] | None = None) -> None:
+        self.objects = dict(objects or {})
+        self.writes: list[str] = []
+
+    def get(self, key: str) -> bytes:
+        if key not in self.objects:
+            raise NotFound(key)
+        return self.objects[key]
+
+    def put(self, key: str, body: bytes, content_type: str = "application/octet-stream") -> None:
+        self.objects[key] = body
+        self.writes.append(key)
+
+    def exists(self, key: str) -> bool:
+        return key in self.objects
+
+    def presigned_put_url(self, key: str, expires_s: int = 900) -> str:
+        return f"https://fake-s3.invalid/{key}?put&expires={expires_s}"
+
+    def presigned_get_url(self, key: str, expires_s: int = 900) -> str:
+        return f"https://fake-s3.invalid/{key}?get&expires={expires_s}"
+
+
+class FakeConsignments:
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, int], ConsignmentVersion] = {}
+
+    def latest(self, key: str) -> ConsignmentVersion | None:
+        versions = self.versions(key)
+        return versions[-1] if versions else None
+
+    def get(self, key: str, version: int) -> ConsignmentVersion | None:
+        return self.items.get((key, version))
+
+    def versions(self, key: str) -> list[ConsignmentVersion]:
+        return sorted((v for (k, _), v in self.items.items() if k == key), key=lambda v: v.version)
+
+    def add_version(self, version: ConsignmentVersion) -> None:
+        if (version.key, version.version) in self.items:
+            raise Conflict(version.key)
+        self.items[(version.key, version.version)] = version
+
+    def recent(self, limit: int = 50) -> list[ConsignmentVersion]:
+        latest = {k: self.latest(k) for k, _ in self.items}
+        ordered = sorted((v for v in latest.values() if v), key=lambda v: v.stored_at, reverse=True)
+        return ordered[:limit]
+
+
+class FakeReceipts:
+    def __init__(self) -> None:
+        self.items: dict[str, Receipt] = {}
+
+    def put(self, receipt: Receipt) -> None:
+        self.items[receipt.file_id] = receipt
+
+    def get(self, file_id: str) -> Receipt | None:
+        return self.items.get(file_id)
+
+    def for_carrier(self, carrier_id: str, limit: int = 50) -> list[Receipt]:
+        mine = [r for r in self.items.values() if r.carrier_id == carrier_id]
+        return sorted(mine, key=lambda r: r.processed_at, reverse=True)[:limit]
+
+
+class FakeAssessments:
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, int], Assessment] = {}
+
+    def put(self, assessment: Assessment) -> None:
+        self.items[(assessment.key, assessment.version)] = assessment
+
+    def latest(self, key: str) -> Assessment | None:
+        mine = sorted((a for (k, _), a in self.items.items() if k == key), key=lambda a: a.version)
+        return mine[-1] if mine else None
+
+
+class FakeAlerts:
+    def __init__(self) -> None:
+        self.items: dict[str, Alert] = {}
+
+    def add(self, alert: Alert) -> bool:
+        if alert.alert_id in self.items:
+            return False
+        self.items[alert.alert_id] = alert
+        return True
+
+    def get(self, alert_id: str) -> Alert | None:
+        return self.items.get(alert_id)
+
+    def inbox(self, status: AlertStatus = AlertStatus.NEW, limit: int = 100) -> list[Alert]:
+        far = datetime.max.replace(tzinfo=UTC)
+        mine = [a for a in self.items.values() if a.status is status]
+        return sorted(mine, key=lambda a: (a.eta or far, a.alert_id))[:limit]
+
+    def set_status(self, alert_id: str, status: AlertStatus) -> None:
+        if alert_id not in self.items:
+            raise NotFound(alert_id)
+        self.items[alert_id] = self.items[alert_id].model_copy(update={"status": status})
+
+
+class FakeRules:
+    def __init__(self, profiles: Sequence[Profile] = (), watchlist: Sequence[WatchlistEntry] = ()) -> None:
+        self.profiles = list(profiles)
+        self.watchlist = list(watchlist)
+
+    def ruleset(self, on: date) -> Ruleset:
+        active = tuple(p for p in self.profiles if p.status is ProfileStatus.ACTIVE and p.in_force(on))
+        current = tuple(e for e in self.watchlist if e.in_force(on))
+        digest = hashlib.sha256(repr((active, current)).encode()).hexdigest()[:12]
+        return Ruleset(version=digest, profiles=active, watchlist=current)
+
+    def put_profile(self, profile: Profile) -> None:
+        self.profiles.append(profile)
+
+    def put_watchlist_entry(self, entry: WatchlistEntry) -> None:
+        self.watchlist.append(entry)
+
+
+class FakeQueue:
+    def __init__(self) -> None:
+        self.messages: list[dict[str, Any]] = []
+
+    def send(self, body: Mapping[str, Any]) -> None:
+        self.messages.append(dict(body))
+
+    def send_many(self, bodies: Sequence[Mapping[str, Any]]) -> None:
+        self.messages.extend(dict(b) for b in bodies)
+
+
+class FakeEmail:
+    def __init__(self) -> None:
+        self.sent: list[EmailMessage] = []
+
+    def send(self, message: EmailMessage) -> str:
+        self.sent.append(message)
+        return f"msg-{len(self.sent)}"
+
+
+class FakeWorkflow:
+    def __init__(self) -> None:
+        self.started: dict[str, Mapping[str, Any]] = {}
+
+    def start(self, name: str, payload: Mapping[str, Any]) -> str:
+        self.started.setdefault(name, payload)
+        return f"arn:fake:execution:{name}"
+
+
+class FakeSearch:
+    def __init__(self) -> None:
+        self.docs: dict[str, SearchDocument] = {}
+
+    def ensure_ready(self) -> None:
+        return None
+
+    def index(self, docs: Sequence[SearchDocument]) -> None:
+        for doc in docs:
+            current = self.docs.get(doc.key)
+            if current is None or current.version <= doc.version:
+                self.docs[doc.key] = doc
+
+    def delete(self, key: str) -> None:
+        self.docs.pop(key, None)
+
+    def get(self, key: str) -> SearchDocument | None:
+        return self.docs.get(key)
+
+    def refresh(self) -> None:
+        return None

@@ -1,0 +1,141 @@
+"""The real Lambda handlers, fed SQS events the way Lambda would, over moto's S3/SQS/DynamoDB/SES/Step Functions."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import boto3
+import pytest
+from builders import consignment_data, json_manifest
+
+from cts.adapters.dynamodb import (
+    DynamoAlerts,
+    DynamoAssessments,
+    DynamoConsignments,
+    DynamoReceipts,
+    DynamoRules,
+    bind_table,
+)
+from cts.config.country import CountryConfig
+from cts.config.resources import SYSTEM
+from cts.local.bootstrap import LocalResources
+from cts.local.demo import WATCHLIST, seed_rules
+from cts.local.runner import QueuePoller
+
+ETA = datetime.now(UTC) + timedelta(days=2)
+
+
+@pytest.fixture
+def pollers(
+    resources: LocalResources, country: CountryConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[dict[str, QueuePoller]]:
+    env = {
+        **resources.env,
+        "CTS_COUNTRY": "JM",
+        "CTS_ALERT_THRESHOLD": "50",
+        "CTS_RED_THRESHOLD": "80",
+        "CTS_ALERT_SENDER": country.alert_sender,
+        "CTS_ALERT_RECIPIENTS": "duty@customs.example.jm",
+        "CTS_WEB_URL": "http://127.0.0.1:8000",
+        "CTS_SEARCH_PATH": str(tmp_path / "search.sqlite3"),
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_NAMESPACE": "CTS",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+    stop = threading.Event()
+    made = {
+        f.logical_id: QueuePoller(
+            f, resources.queue_urls[f.trigger_queue], resources.queue_arns[f.trigger_queue], None, "us-east-1", stop
+        )  # type: ignore[arg-type]
+        for f in SYSTEM.functions
+        if f.trigger_queue
+    }
+    yield made
+    stop.set()
+
+
+def drain(pollers: dict[str, QueuePoller]) -> None:
+    for _ in range(10):
+        if sum(p.poll_once() for p in pollers.values()) == 0:
+            return
+
+
+def upload(resources: LocalResources, key: str, body: bytes) -> None:
+    boto3.client("s3").put_object(Bucket=resources.env["CTS_INBOX_BUCKET"], Key=key, Body=body)
+
+
+def test_an_uploaded_manifest_flows_to_stored_scored_alerted_and_emailed(
+    resources: LocalResources, pollers: dict[str, QueuePoller]
+) -> None:
+    table = bind_table(resources.env["CTS_RECORDS_TABLE"], "us-east-1")
+    seed_rules(DynamoRules(table))
+    watched = WATCHLIST[1].value  # a watch-listed container
+    risky = consignment_data(
+        "RISKY1",
+        eta=ETA.isoformat(),
+        goods=[{"sequence": 1, "description": "Tiles", "container_numbers": [watched]}],
+        equipment=[{"number": watched}],
+        parties=[
+            {"role": "consignor", "name": "Shadow Reef Trading Ltd", "country": "PA"},
+            {"role": "consignee", "name": "Harbour Tiles", "country": "JM"},
+        ],
+    )
+    upload(resources, "inbox/ACME/m1.json", json_manifest(consignment_data("CLEAN1", eta=ETA.isoformat()), risky))
+    drain(pollers)
+
+    consignments = DynamoConsignments(table)
+    assert consignments.latest("sea:TSTU:CLEAN1") is not None
+    (alert,) = DynamoAlerts(table).inbox()
+    assert alert.document_number == "RISKY1"
+    assert alert.score == 100
+    assert alert.level.value == "red"
+    (receipt,) = DynamoReceipts(table).for_carrier("ACME")
+    assert receipt.status.value == "accepted"
+    receipt_obj = boto3.client("s3").get_object(
+        Bucket=resources.env["CTS_RECEIPTS_BUCKET"], Key=f"receipts/ACME/{receipt.file_id}.json"
+    )
+    assert json.loads(receipt_obj["Body"].read())["file_id"] == receipt.file_id
+    executions = boto3.client("stepfunctions").list_executions(
+        stateMachineArn=resources.env["CTS_CASE_STATE_MACHINE_ARN"]
+    )["executions"]
+    assert len(executions) == 1
+    from moto.backends import get_backend
+
+    sent = get_backend("ses")["123456789012"]["us-east-1"].sent_messages
+    assert len(sent) == 1
+    assert "RISKY1" in sent[0].subject
+    assert all(p.failures == 0 for p in pollers.values())
+
+
+def test_a_repeated_s3_event_stores_and_alerts_nothing_twice(
+    resources: LocalResources, pollers: dict[str, QueuePoller]
+) -> None:
+    table = bind_table(resources.env["CTS_RECORDS_TABLE"], "us-east-1")
+    body = json_manifest(consignment_data("ONCE1", eta=ETA.isoformat()))
+    upload(resources, "inbox/ACME/again.json", body)
+    drain(pollers)
+    upload(resources, "inbox/ACME/again.json", body)  # same key, same content: S3 sends a second event
+    drain(pollers)
+    assert [v.version for v in DynamoConsignments(table).versions("sea:TSTU:ONCE1")] == [1]
+
+
+def test_a_poisoned_message_fails_alone_and_the_rest_of_the_batch_proceeds(
+    resources: LocalResources, pollers: dict[str, QueuePoller]
+) -> None:
+    sqs = boto3.client("sqs")
+    score_url = resources.queue_urls["ScoreQueue"]
+    upload(resources, "inbox/ACME/ok.json", json_manifest(consignment_data("OK1", eta=ETA.isoformat())))
+    pollers["IngestFunction"].poll_once()
+    sqs.send_message(QueueUrl=score_url, MessageBody=json.dumps({"key": "sea:NOPE:X", "version": 1}))
+    handled = pollers["ScoreFunction"].poll_once()
+    assert handled == 2
+    assert pollers["ScoreFunction"].failures == 1
+    table = bind_table(resources.env["CTS_RECORDS_TABLE"], "us-east-1")
+
+    assert DynamoAssessments(table).latest("sea:TSTU:OK1") is not None

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from builders import consignment_data, json_manifest
+from fakes import FakeClock, FakeConsignments, FakeObjectStore, FakeQueue, FakeReceipts
+
+from cts.domain.receipt import ReceiptStatus
+from cts.domain.reference import default_reference
+from cts.services.ingest import IngestService, NotAnUpload, receipt_key
+
+KEY = "inbox/ACME/manifest-1.json"
+
+
+def service(raw: bytes, key: str = KEY) -> tuple[IngestService, FakeConsignments, FakeQueue, FakeObjectStore]:
+    consignments, queue, receipts_store = FakeConsignments(), FakeQueue(), FakeObjectStore()
+    svc = IngestService(
+        inbox=FakeObjectStore({key: raw}),
+        receipt_store=receipts_store,
+        receipts=FakeReceipts(),
+        consignments=consignments,
+        score_queue=queue,
+        reference=default_reference(),
+        clock=FakeClock(),
+    )
+    return svc, consignments, queue, receipts_store
+
+
+def test_a_good_file_is_stored_queued_for_scoring_and_receipted():
+    svc, consignments, queue, receipts_store = service(json_manifest(consignment_data("A1"), consignment_data("A2")))
+    receipt = svc.ingest(KEY)
+    assert receipt.status is ReceiptStatus.ACCEPTED
+    assert receipt.carrier_id == "ACME"
+    assert [m["version"] for m in queue.messages] == [1, 1]
+    assert {k for k, _ in consignments.items} == {"sea:TSTU:A1", "sea:TSTU:A2"}
+    stored = json.loads(receipts_store.get(receipt_key("ACME", receipt.file_id)))
+    assert stored["status"] == "accepted"
+
+
+def test_the_same_file_twice_stores_nothing_twice():
+    svc, consignments, queue, _ = service(json_manifest(consignment_data("A1")))
+    first, second = svc.ingest(KEY), svc.ingest(KEY)
+    assert len(consignments.items) == 1
+    assert len(queue.messages) == 1
+    assert second.consignments[0].duplicate
+    assert not first.consignments[0].duplicate
+    assert first.file_id == second.file_id
+
+
+def test_an_amendment_becomes_version_two_and_is_rescored():
+    svc, consignments, queue, _ = service(json_manifest(consignment_data("A1")))
+    svc.ingest(KEY)
+    amended = consignment_data("A1", message_function="amendment", eta="2026-12-02T06:00:00+00:00")
+    svc.inbox.objects["inbox/ACME/amend.json"] = json_manifest(amended)  # type: ignore[attr-defined]
+    receipt = svc.ingest("inbox/ACME/amend.json")
+    assert receipt.consignments[0].version == 2
+    assert [m["version"] for m in queue.messages] == [1, 2]
+    assert consignments.latest("sea:TSTU:A1").consignment.eta.day == 2  # type: ignore[union-attr]
+
+
+def test_data_quality_problems_are_kept_as_warnings_not_dropped():
+    bad_box = consignment_data("A1", equipment=[{"number": "CSQU3054384"}])
+    svc, consignments, _, _ = service(json_manifest(bad_box))
+    receipt = svc.ingest(KEY)
+    assert receipt.status is ReceiptStatus.ACCEPTED_WITH_WARNINGS
+    codes = {i.code for i in receipt.consignments[0].issues}
+    assert "BAD_CONTAINER_CHECK_DIGIT" in codes
+    assert len(consignments.items) == 1
+
+
+def test_a_file_with_nothing_usable_is_rejected_with_a_receipt():
+    svc, consignments, queue, receipts_store = service(b"this is not a manifest")
+    receipt = svc.ingest(KEY)
+    assert receipt.status is ReceiptStatus.REJECTED
+    assert receipt.issues[0].code == "UNKNOWN_FORMAT"
+    assert not consignments.items
+    assert not queue.messages
+    assert receipts_store.writes == [receipt_key("ACME", receipt.file_id)]
+
+
+def test_objects_outside_a_carrier_inbox_are_refused():
+    svc, *_ = service(b"{}", key="elsewhere/file.json")
+    with pytest.raises(NotAnUpload):
+        svc.ingest("elsewhere/file.json")

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from builders import make_consignment
+from fakes import (
+    FakeAlerts,
+    FakeAssessments,
+    FakeClock,
+    FakeConsignments,
+    FakeEmail,
+    FakeQueue,
+    FakeRules,
+    FakeSearch,
+    FakeWorkflow,
+)
+
+from cts.domain.records import ConsignmentVersion, VersionStatus
+from cts.domain.risk.levels import Thresholds
+from cts.domain.risk.rules import WatchlistEntry
+from cts.services.notify import NotificationService
+from cts.services.scoring import ScoringService
+
+WATCHED_BOX = WatchlistEntry(
+    id="c1", kind="container", value="CSQU3054383", reason="altered floor", category="drugs", source="intel", weight=90
+)
+
+
+def stored(version: int = 1, status: VersionStatus = VersionStatus.ACTIVE) -> ConsignmentVersion:
+    c = make_consignment()
+    return ConsignmentVersion(
+        key=c.key,
+        version=version,
+        content_hash=f"h{version}",
+        status=status,
+        file_id="f",
+        carrier_id="ACME",
+        stored_at=datetime(2026, 11, 25, tzinfo=UTC),
+        consignment=c,
+    )
+
+
+def scoring(*versions: ConsignmentVersion) -> tuple[ScoringService, FakeAlerts, FakeQueue, FakeSearch]:
+    consignments, alerts, queue, search = FakeConsignments(), FakeAlerts(), FakeQueue(), FakeSearch()
+    for v in versions:
+        consignments.add_version(v)
+    svc = ScoringService(
+        consignments,
+        FakeAssessments(),
+        alerts,
+        FakeRules(watchlist=[WATCHED_BOX]),
+        search,
+        queue,
+        Thresholds(alert=50, red=80),
+        FakeClock(),
+    )
+    return svc, alerts, queue, search
+
+
+def test_a_watch_list_match_raises_one_alert_even_when_scored_twice():
+    v1 = stored()
+    svc, alerts, queue, search = scoring(v1)
+    first = svc.score(v1.key, 1)
+    svc.score(v1.key, 1)
+    assert first.alert_id == f"{v1.key}#v1"
+    assert len(alerts.items) == 1
+    assert queue.messages == [{"alert_id": first.alert_id}]
+    doc = search.get(v1.key)
+    assert doc is not None
+    assert doc.score == 90
+    assert doc.level == "red"
+
+
+def test_a_superseded_version_is_not_scored():
+    svc, alerts, _, _ = scoring(stored(1), stored(2))
+    outcome = svc.score(stored().key, 1)
+    assert outcome.superseded
+    assert outcome.assessment is None
+    assert not alerts.items
+
+
+def test_a_cancelled_consignment_is_indexed_but_not_alerted():
+    svc, alerts, _, search = scoring(stored(1, VersionStatus.CANCELLED))
+    svc.score(stored().key, 1)
+    assert not alerts.items
+    assert search.get(stored().key) is not None
+
+
+def test_notification_opens_the_case_and_emails_a_link_without_party_details():
+    v1 = stored()
+    svc, alerts, _, _ = scoring(v1)
+    alert_id = svc.score(v1.key, 1).alert_id
+    assert alert_id
+    email, workflow = FakeEmail(), FakeWorkflow()
+    notifier = NotificationService(alerts, email, workflow, ("duty@customs.example",), "http://127.0.0.1:8000")
+    delivery = notifier.deliver(alert_id)
+    assert delivery.message_id == "msg-1"
+    assert workflow.started[f"case-{alert_id}"]["consignment_key"] == v1.key
+    (message,) = email.sent
+    assert "RED" in message.subject
+    assert "TSTU0000001" in message.subject
+    assert f"http://127.0.0.1:8000/#/alerts/{alert_id}" in message.text
+    assert "Blue Mountain" not in message.text + message.html
