@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 
 from chalice.app import Chalice
+
 from chalicelib import alerts, auth, consignments, health, receipts, uploads
 from chalicelib.container import get_container
 

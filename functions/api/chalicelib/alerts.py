@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from chalice.app import Blueprint
+
+from chalicelib.http import Call, api
 from cts.domain.alerts import AlertStatus
 from cts.domain.errors import Conflict, NotFound, ValidationFailed
 from cts.domain.permissions import Action
-
-from chalicelib.http import Call, api
 
 bp = Blueprint(__name__)
 

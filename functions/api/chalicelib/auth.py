@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from chalice.app import Blueprint
-from cts.domain.permissions import actions_for
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.http import Call, api
+from cts.domain.permissions import actions_for
 
 bp = Blueprint(__name__)
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from chalice.app import Blueprint
+
+from chalicelib.http import Call, api
 from cts.domain.errors import NotFound
 from cts.domain.permissions import Action
 from cts.ports.search import SearchQuery
-
-from chalicelib.http import Call, api
 
 bp = Blueprint(__name__)
 

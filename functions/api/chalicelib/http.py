@@ -17,6 +17,9 @@ from typing import Any, TypeVar
 from urllib.parse import unquote
 
 from chalice.app import Blueprint, Request, Response
+from pydantic import BaseModel, ValidationError
+
+from chalicelib.container import ApiContainer, get_container
 from cts.config.settings import ConfigError
 from cts.domain.errors import (
     Conflict,
@@ -29,9 +32,6 @@ from cts.domain.errors import (
 )
 from cts.domain.permissions import Action, allowed
 from cts.ports.identity import Principal
-from pydantic import BaseModel, ValidationError
-
-from chalicelib.container import ApiContainer, get_container
 
 log = logging.getLogger("cts.api")
 

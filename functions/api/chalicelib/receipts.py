@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from chalice.app import Blueprint
-from cts.domain.errors import Forbidden, NotFound, ValidationFailed
-from cts.domain.permissions import Action, allowed, may_read_receipt
 
 from chalicelib.http import Call, api
+from cts.domain.errors import Forbidden, NotFound, ValidationFailed
+from cts.domain.permissions import Action, allowed, may_read_receipt
 
 bp = Blueprint(__name__)
 

@@ -7,14 +7,14 @@ import uuid
 from typing import Any
 
 from chalice.app import Blueprint
+from pydantic import BaseModel, ConfigDict, Field
+
+from chalicelib.http import Call, api
 from cts.config.resources import INBOX_PREFIX
 from cts.domain.errors import Forbidden, ValidationFailed
 from cts.domain.permissions import Action
 from cts.domain.roles import Role
 from cts.ports.identity import Principal
-from pydantic import BaseModel, ConfigDict, Field
-
-from chalicelib.http import Call, api
 
 bp = Blueprint(__name__)
 

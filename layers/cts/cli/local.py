@@ -29,6 +29,8 @@ def run_stack(args: argparse.Namespace) -> int:
     from cts.local.stack import LocalStack
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    for noisy in ("werkzeug", "botocore", "pynamodb"):  # one line per emulated AWS call drowns the handlers' logs
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     country = CountryConfig.load(repo_root() / "infra" / "countries" / f"{args.country}.yaml")
     index = args.data_dir / "search.sqlite3"
     for stale in (index, index.with_name(index.name + "-wal"), index.with_name(index.name + "-shm")):

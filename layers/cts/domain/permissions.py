@@ -30,7 +30,6 @@ class Action(StrEnum):
 WRITE_ACTIONS = frozenset({Action.ACK_ALERT, Action.UPLOAD_MANIFEST, Action.MANAGE_RULES, Action.MANAGE_USERS})
 
 
-
 def _roles(*roles: Role) -> frozenset[str]:
     return frozenset(role.value for role in roles)
 

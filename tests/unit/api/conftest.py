@@ -13,7 +13,6 @@ for extra in (ROOT / "functions" / "api", ROOT / "tests"):
         sys.path.insert(0, str(extra))
 
 from chalice.test import Client  # noqa: E402
-from chalicelib.container import StaticContainer, set_container  # noqa: E402
 from fakes_api import (  # noqa: E402
     FakeAlerts,
     FakeAssessments,
@@ -24,6 +23,8 @@ from fakes_api import (  # noqa: E402
     FakeSearch,
     principal,
 )
+
+from chalicelib.container import StaticContainer, set_container  # noqa: E402
 
 API_DIR = ROOT / "functions" / "api"
 

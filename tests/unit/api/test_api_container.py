@@ -7,9 +7,9 @@ import sys
 
 import pytest
 from chalice.test import Client
-from chalicelib.container import Container, build_container, set_container
 from conftest import API_DIR, ROOT
 
+from chalicelib.container import Container, build_container, set_container
 from cts.adapters.cognito import CognitoAuthenticator, CognitoTokenVerifier
 from cts.config.settings import ConfigError
 

@@ -30,7 +30,8 @@ def assert_error(response: Any, status: int, code: str) -> None:
     assert response.status_code == status, response.body
     data = body(response)
     assert data["code"] == code
-    assert isinstance(data["message"], str) and data["message"]
+    assert isinstance(data["message"], str)
+    assert data["message"]
 
 
 PROTECTED = [
@@ -138,7 +139,8 @@ def test_a_carrier_cannot_search_consignments(client: Client, world: World) -> N
 
 def test_consignment_detail_decodes_the_key_and_explains_the_score_hit_by_hit(client: Client, world: World) -> None:
     c = consignment(number="HBL9", master="MBL1")
-    assert "/" in c.key and ":" in c.key
+    assert "/" in c.key
+    assert ":" in c.key
     world.consignments.add_version(version_of(c, 1))
     world.consignments.add_version(version_of(c, 2))
     hits = [hit(40, "consignee on watch list"), hit(25, "route via transshipment hub")]

@@ -58,3 +58,19 @@ def test_receipts_are_readable_by_their_carrier_or_by_customs_roles_that_see_all
     roles: set[str], carrier_id: str | None, owner: str, expected: bool
 ) -> None:
     assert may_read_receipt(roles, carrier_id, owner) is expected
+
+
+def test_the_documented_matrix_is_the_permission_table() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "roles.md").read_text(encoding="utf-8")
+    lines = [line for line in doc.splitlines() if line.startswith("| `") and "|" in line[3:]]
+    header = next(line for line in doc.splitlines() if line.startswith("| Action |"))
+    roles = [cell.strip() for cell in header.strip("|").split("|")][1:]
+    documented: dict[str, set[str]] = {}
+    for line in lines:
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if len(cells) != len(roles) + 1:
+            continue  # the routes table
+        documented[cells[0].strip("`")] = {role for role, mark in zip(roles, cells[1:], strict=True) if mark}
+    assert documented == {action.value: set(granted) for action, granted in PERMISSIONS.items()}

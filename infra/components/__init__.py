@@ -1,0 +1,1 @@
+"""Constructs of the CTS stack, one module per concern, each built from :data:`cts.config.resources.SYSTEM`."""

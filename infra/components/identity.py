@@ -1,0 +1,69 @@
+"""The Cognito user pool: staff and carrier accounts, one group per role, one public app client."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_cognito as cognito
+from constructs import Construct
+from cts.config.resources import SYSTEM
+
+from infra.components.nag import acknowledge
+
+
+class Identity(Construct):
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        spec = SYSTEM.user_pool
+        self.user_pool = cognito.UserPool(
+            self,
+            spec.logical_id,
+            self_sign_up_enabled=False,  # administrators create accounts (see docs/deploy.md)
+            sign_in_aliases=cognito.SignInAliases(username=True, email=True),
+            sign_in_case_sensitive=False,
+            auto_verify=cognito.AutoVerifiedAttrs(email=True),
+            standard_attributes=cognito.StandardAttributes(
+                email=cognito.StandardAttribute(required=True, mutable=True)
+            ),
+            password_policy=cognito.PasswordPolicy(
+                min_length=12,
+                require_lowercase=True,
+                require_uppercase=True,
+                require_digits=True,
+                require_symbols=True,
+                temp_password_validity=cdk.Duration.days(3),
+            ),
+            mfa=cognito.Mfa.OPTIONAL,
+            mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
+            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            feature_plan=cognito.FeaturePlan.PLUS,
+            standard_threat_protection_mode=cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+            deletion_protection=True,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        acknowledge(
+            self.user_pool,
+            "COG2",
+            "MFA is optional (TOTP only) so each customs administration can enrol its staff and carrier "
+            "accounts at its own pace; threat protection (PLUS plan, full function) blocks risky sign-ins "
+            "meanwhile. Set mfa=REQUIRED here once a country has enrolled everyone.",
+        )
+        self.groups: dict[str, cognito.CfnUserPoolGroup] = {
+            role: cognito.CfnUserPoolGroup(
+                self,
+                f"Group{''.join(part.title() for part in role.split('_'))}",
+                user_pool_id=self.user_pool.user_pool_id,
+                group_name=role,  # the role name the API checks in the token's cognito:groups claim
+                description=f"CTS role {role}",
+            )
+            for role in spec.groups
+        }
+        self.client = self.user_pool.add_client(
+            "WebClient",
+            generate_secret=False,
+            auth_flows=cognito.AuthFlow(user_password=True, user_srp=True),
+            prevent_user_existence_errors=True,
+            enable_token_revocation=True,
+            access_token_validity=cdk.Duration.hours(1),
+            id_token_validity=cdk.Duration.hours(1),
+            refresh_token_validity=cdk.Duration.hours(12),
+        )

@@ -1,0 +1,131 @@
+"""Buckets (plus their access-log bucket) and DynamoDB tables from the catalogue."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+from cts.config.country import CountryConfig
+from cts.config.resources import SYSTEM, Bucket, Table
+
+from infra.components.nag import acknowledge
+
+# What each bucket holds decides which retention applies: raw carrier files or records.
+RAW_FILE_BUCKETS = frozenset({"InboxBucket"})
+# Tables whose changes feed other consumers (e.g. a future search re-indexer, audit export).
+STREAMED_TABLES = frozenset({"RecordsTable"})
+
+for _id in RAW_FILE_BUCKETS:
+    SYSTEM.resource(_id)  # fail at import if the catalogue renames it
+for _id in STREAMED_TABLES:
+    SYSTEM.resource(_id)
+
+# Cheaper storage classes as objects age; only transitions shorter than the retention are kept.
+_TRANSITIONS = ((30, s3.StorageClass.INFREQUENT_ACCESS), (180, s3.StorageClass.GLACIER_INSTANT_RETRIEVAL))
+NONCURRENT_VERSION_DAYS = 30
+INCOMPLETE_UPLOAD_DAYS = 7
+
+
+class Storage(Construct):
+    """Every catalogue bucket and table, plus a dedicated server-access-log bucket."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, country: CountryConfig) -> None:
+        super().__init__(scope, construct_id)
+        self.access_logs = self._log_bucket(country)
+        self.buckets: dict[str, s3.Bucket] = {
+            spec.logical_id: self._bucket(spec, country) for spec in SYSTEM.buckets
+        }
+        self.tables: dict[str, dynamodb.Table] = {spec.logical_id: self._table(spec) for spec in SYSTEM.tables}
+
+    def _log_bucket(self, country: CountryConfig) -> s3.Bucket:
+        bucket = s3.Bucket(
+            self,
+            "AccessLogsBucket",
+            encryption=s3.BucketEncryption.S3_MANAGED,  # the only encryption S3 log delivery supports
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            enforce_ssl=True,
+            versioned=False,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="expire-access-logs",
+                    expiration=cdk.Duration.days(country.retention.logs_days),
+                    abort_incomplete_multipart_upload_after=cdk.Duration.days(INCOMPLETE_UPLOAD_DAYS),
+                )
+            ],
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        acknowledge(
+            bucket,
+            "S1",
+            "This bucket is the destination of the other buckets' server access logs; logging it into "
+            "itself would loop, and a further log bucket would only move the finding.",
+        )
+        return bucket
+
+    def _bucket(self, spec: Bucket, country: CountryConfig) -> s3.Bucket:
+        days = (
+            country.retention.raw_files_days
+            if spec.logical_id in RAW_FILE_BUCKETS
+            else country.retention.records_days
+        )
+        return s3.Bucket(
+            self,
+            spec.logical_id,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            enforce_ssl=True,
+            versioned=spec.versioned,
+            server_access_logs_bucket=self.access_logs,
+            server_access_logs_prefix=f"{spec.logical_id}/",
+            lifecycle_rules=[lifecycle_rule(days, versioned=spec.versioned)],
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+
+    def _table(self, spec: Table) -> dynamodb.Table:
+        table = dynamodb.Table(
+            self,
+            spec.logical_id,
+            partition_key=_key(spec.partition_key),
+            sort_key=_key(spec.sort_key) if spec.sort_key else None,
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            time_to_live_attribute=spec.ttl_attribute,
+            stream=(
+                dynamodb.StreamViewType.NEW_AND_OLD_IMAGES if spec.logical_id in STREAMED_TABLES else None
+            ),
+            deletion_protection=True,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        for index in spec.indexes:
+            table.add_global_secondary_index(
+                index_name=index.name,
+                partition_key=_key(index.partition_key),
+                sort_key=_key(index.sort_key) if index.sort_key else None,
+                projection_type=dynamodb.ProjectionType.ALL,
+            )
+        return table
+
+
+def lifecycle_rule(retention_days: int, *, versioned: bool) -> s3.LifecycleRule:
+    """Age objects into cheaper storage, drop them after the retention, purge old versions soon after."""
+    return s3.LifecycleRule(
+        id="retention",
+        transitions=[
+            s3.Transition(storage_class=storage_class, transition_after=cdk.Duration.days(after))
+            for after, storage_class in _TRANSITIONS
+            if after < retention_days
+        ],
+        expiration=cdk.Duration.days(retention_days),
+        noncurrent_version_expiration=cdk.Duration.days(NONCURRENT_VERSION_DAYS) if versioned else None,
+        abort_incomplete_multipart_upload_after=cdk.Duration.days(INCOMPLETE_UPLOAD_DAYS),
+    )
+
+
+def _key(name: str) -> dynamodb.Attribute:
+    # The catalogue's keys are all strings (pk/sk composites, idempotency hashes).
+    return dynamodb.Attribute(name=name, type=dynamodb.AttributeType.STRING)

@@ -1,0 +1,87 @@
+"""Step Functions state machines: ASL files under ``statemachines/`` with catalogue substitutions."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+from cts.config.country import CountryConfig
+from cts.config.resources import SYSTEM, Access, Bucket, Queue, StateMachine, Table
+
+from infra.components.bindings import Resources
+from infra.components.logging import log_group
+from infra.components.nag import acknowledge
+
+PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
+# What a state machine may do with each kind of resource its definition refers to.
+WORKFLOW_ACCESS: dict[type, Access] = {Table: Access.READ_WRITE, Queue: Access.SEND, Bucket: Access.READ_WRITE}
+
+
+class DefinitionError(ValueError):
+    """The ASL file and the catalogue's substitutions disagree."""
+
+
+def render_definition(text: str, values: dict[str, str]) -> str:
+    """Replace every ``${Placeholder}`` with its value; unknown or unused placeholders are errors."""
+    found = set(PLACEHOLDER.findall(text))
+    if missing := found - values.keys():
+        raise DefinitionError(f"no substitution for {sorted(missing)}")
+    if unused := values.keys() - found:
+        raise DefinitionError(f"substitutions {sorted(unused)} are not used by the definition")
+    return PLACEHOLDER.sub(lambda m: values[m.group(1)], text)
+
+
+class Workflows(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        country: CountryConfig,
+        resources: Resources,
+        definitions_dir: Path,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.state_machines: dict[str, sfn.StateMachine] = {}
+        for spec in SYSTEM.state_machines:
+            self.state_machines[spec.logical_id] = self._state_machine(
+                spec, country, resources, definitions_dir
+            )
+
+    def _state_machine(
+        self, spec: StateMachine, country: CountryConfig, resources: Resources, definitions_dir: Path
+    ) -> sfn.StateMachine:
+        path = definitions_dir / spec.definition
+        if not path.is_file():
+            raise FileNotFoundError(f"{spec.logical_id}: definition {path} does not exist")
+        # Substituted in place (tokens become Fn::Join/Ref), so the deployed definition has no ${...} left.
+        definition = render_definition(
+            path.read_text(encoding="utf-8"),
+            {name: resources.substitution(target) for name, target in spec.substitutions.items()},
+        )
+        machine = sfn.StateMachine(
+            self,
+            spec.logical_id,
+            definition_body=sfn.DefinitionBody.from_string(definition),
+            state_machine_type=sfn.StateMachineType.STANDARD,
+            logs=sfn.LogOptions(
+                destination=log_group(self, f"{spec.logical_id}Logs", days=country.retention.logs_days),
+                level=sfn.LogLevel.ALL,
+                include_execution_data=True,
+            ),
+            tracing_enabled=True,
+        )
+        for target in sorted(set(spec.substitutions.values())):
+            access = WORKFLOW_ACCESS.get(type(SYSTEM.resource(target)))
+            if access is None:
+                raise DefinitionError(f"{spec.logical_id} refers to {target}, which it cannot be granted")
+            resources.grant(target, access, machine.role)
+        acknowledge(
+            machine.role,
+            "IAM5[Resource::*]",
+            "Step Functions log delivery (logs:*LogDelivery*, DescribeLogGroups, resource policies) and X-Ray "
+            "(PutTraceSegments, PutTelemetryRecords) do not support resource-level permissions.",
+        )
+        return machine

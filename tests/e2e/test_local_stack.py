@@ -1,0 +1,130 @@
+"""The local stack end to end: upload to the S3 inbox, see consignments stored, scored, alerted and served."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+import requests
+
+from cts.local.demo import DEMO_CARRIER
+from cts.local.stack import LocalStack
+
+pytestmark = pytest.mark.e2e
+
+
+def sign_in(stack: LocalStack, role: str) -> dict[str, str]:
+    user = next(u for u in stack.users if u.role == role)
+    response = requests.post(
+        f"{stack.api_url}/auth/login", json={"username": user.username, "password": user.password}, timeout=10
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['id_token']}"}
+
+
+def test_health_answers_on_loopback(local_stack: LocalStack) -> None:
+    response = requests.get(f"{local_stack.api_url}/health", timeout=5)
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+    assert local_stack.api_url.startswith("http://127.0.0.1:")
+
+
+def test_connection_facts_are_written_for_scripts_and_tests(local_stack: LocalStack) -> None:
+    facts = json.loads((local_stack.data_dir / "stack.json").read_text())
+    assert facts["api_url"] == local_stack.api_url
+    assert facts["aws_endpoint"] == local_stack.aws_endpoint
+    assert {u["role"] for u in facts["users"]} >= {"targeting_analyst", "carrier", "administrator"}
+    assert facts["user_pool_id"]
+    assert facts["user_pool_client_id"]
+
+
+def test_demo_manifest_raises_alerts_ordered_by_arrival(local_stack: LocalStack) -> None:
+    response = requests.get(f"{local_stack.api_url}/alerts", headers=sign_in(local_stack, "targeting_analyst"),
+                            timeout=10)
+    assert response.status_code == 200, response.text
+    alerts = response.json()["alerts"]
+    assert [a["document_number"] for a in alerts] == ["DMLU0000002", "DMLU0000003"]
+    assert alerts[0]["level"] == "red"
+
+
+def csv_manifest(number: str) -> bytes:
+    eta = (datetime.now(UTC) + timedelta(hours=12)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    header = (
+        "document_number,document_kind,mode,direction,carrier_code,vessel_name,place_of_loading,place_of_discharge,"
+        "eta,consignor_name,consignor_country,consignee_name,consignee_country,description,hs_code,package_count,"
+        "gross_weight_kg,container_number\n"
+    )
+    row = (f"{number},master_bill,sea,import,DMLU,DEMO STAR,COCTG,JMKIN,{eta},Caribe Frutas SAS,CO,"
+           f"Island Fresh Imports Ltd,JM,Pineapples fresh,080430,800,16000,MSKU1234565\n")
+    return (header + row).encode()
+
+
+def wait_for(predicate: Any, timeout_s: float = 30) -> Any:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.3)
+    raise AssertionError("condition not met in time")
+
+
+def test_an_upload_to_the_s3_inbox_is_stored_scored_and_searchable(local_stack: LocalStack) -> None:
+    local_stack.upload(f"inbox/{DEMO_CARRIER}/e2e-upload.csv", csv_manifest("E2E0000001"))
+    local_stack.wait_until_idle(60)
+    key = "sea:DMLU:E2E0000001"
+    table = local_stack.client("dynamodb")
+    item = table.get_item(
+        TableName=local_stack.resources.env["CTS_RECORDS_TABLE"],
+        Key={"pk": {"S": f"CONS#{key}"}, "sk": {"S": "LATEST"}},
+    ).get("Item")
+    assert item is not None
+    headers = sign_in(local_stack, "targeting_analyst")
+    detail = requests.get(f"{local_stack.api_url}/consignments/{quote(key, safe='')}", headers=headers, timeout=10)
+    assert detail.status_code == 200, detail.text
+    body = detail.json()
+    assert body["assessment"]["score"] >= 55  # Colombian loading + pineapples: the demo cocaine profile
+    found = requests.get(f"{local_stack.api_url}/consignments", params={"q": "Caribe Frutas"}, headers=headers,
+                         timeout=10)
+    assert found.status_code == 200, found.text
+    assert any(hit["key"] == key for hit in found.json()["hits"])
+
+
+def test_red_alert_opens_a_case_through_step_functions(local_stack: LocalStack) -> None:
+    sfn = local_stack.client("stepfunctions")
+    arn = local_stack.resources.env["CTS_CASE_STATE_MACHINE_ARN"]
+
+    def finished() -> list[dict[str, Any]]:
+        runs = sfn.list_executions(stateMachineArn=arn)["executions"]
+        return [r for r in runs if r["status"] == "SUCCEEDED"] if len(runs) >= 2 else []
+
+    wait_for(lambda: len(finished()) >= 2)
+    case = local_stack.client("dynamodb").get_item(
+        TableName=local_stack.resources.env["CTS_RECORDS_TABLE"],
+        Key={"pk": {"S": "CASE#sea:DMLU:DMLU0000002#v1"}, "sk": {"S": "CASE"}},
+    )["Item"]
+    assert case["status"]["S"] == "triage"
+    assert case["level"]["S"] == "red"
+
+
+def test_alert_emails_go_to_the_duty_mailbox_from_the_country_sender(local_stack: LocalStack) -> None:
+    sent = requests.get(f"{local_stack.aws_endpoint}/moto-api/data.json", timeout=10).json()["ses"]
+    assert sent  # moto keeps every e-mail it accepted
+    messages = local_stack.client("ses").get_send_statistics()["SendDataPoints"]
+    assert sum(p["DeliveryAttempts"] for p in messages) >= 2
+
+
+def test_a_carrier_sees_its_own_receipts_only(local_stack: LocalStack) -> None:
+    headers = sign_in(local_stack, "carrier")
+    mine = requests.get(f"{local_stack.api_url}/receipts", headers=headers, timeout=10)
+    assert mine.status_code == 200, mine.text
+    assert {r["carrier_id"] for r in mine.json()["receipts"]} == {DEMO_CARRIER}
+    other = requests.get(f"{local_stack.api_url}/receipts", params={"carrier_id": "SOMEONE"}, headers=headers,
+                         timeout=10)
+    assert other.status_code == 403
+    alerts = requests.get(f"{local_stack.api_url}/alerts", headers=headers, timeout=10)
+    assert alerts.status_code == 403

@@ -1,0 +1,147 @@
+"""The local web server: static web app at / and /static/, everything else through Chalice."""
+
+from __future__ import annotations
+
+import json
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+for extra in (ROOT / "functions" / "api", ROOT / "tests"):
+    if str(extra) not in sys.path:
+        sys.path.insert(0, str(extra))
+
+from fakes_api import (  # noqa: E402
+    FakeAlerts,
+    FakeAssessments,
+    FakeConsignments,
+    FakeIdentity,
+    FakeObjectStore,
+    FakeReceipts,
+    FakeSearch,
+    principal,
+)
+
+from chalicelib.container import StaticContainer, set_container  # noqa: E402
+from cts.local.webserver import LocalWebServer, is_static, serve, static_file  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def identity() -> FakeIdentity:
+    identity = FakeIdentity()
+    identity.add("secret", principal("supervisor", username="sam"))
+    return identity
+
+
+@pytest.fixture(scope="module")
+def server(identity: FakeIdentity) -> Iterator[LocalWebServer]:
+    from app import app
+
+    set_container(
+        StaticContainer(
+            country="JM",
+            consignments=FakeConsignments(),
+            assessments=FakeAssessments(),
+            alerts=FakeAlerts(),
+            receipts=FakeReceipts(),
+            inbox=FakeObjectStore(),
+            search=FakeSearch(),
+            authenticator=identity,
+            verifier=identity,
+        )
+    )
+    running = serve(app, host="127.0.0.1", port=0, static_dir=ROOT / "web")
+    yield running
+    running.shutdown()
+    set_container(None)
+
+
+def fetch(
+    url: str, method: str = "GET", body: Any = None, token: str | None = None
+) -> tuple[int, dict[str, str], bytes]:
+    headers = {"Content-Type": "application/json"} if body is not None else {}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers.items()), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers.items()), error.read()
+
+
+def test_the_server_listens_on_loopback_only(server: LocalWebServer) -> None:
+    assert server.url.startswith("http://127.0.0.1:")
+    assert server.port > 0
+
+
+def test_health_is_answered_by_the_chalice_app_as_json(server: LocalWebServer) -> None:
+    status, headers, body = fetch(f"{server.url}/health")
+    assert status == 200
+    assert headers["Content-Type"].startswith("application/json")
+    assert json.loads(body) == {"status": "ok", "country": "JM"}
+
+
+def test_root_serves_the_web_app_with_its_sign_in_form(server: LocalWebServer) -> None:
+    status, headers, body = fetch(f"{server.url}/")
+    assert status == 200
+    assert headers["Content-Type"].startswith("text/html")
+    html = body.decode()
+    assert 'data-testid="sign-in-form"' in html
+    assert 'src="/static/app.js"' in html
+
+
+def test_static_javascript_and_css_are_served_with_their_types(server: LocalWebServer) -> None:
+    status, headers, body = fetch(f"{server.url}/static/app.js")
+    assert status == 200
+    assert headers["Content-Type"].startswith("text/javascript")
+    assert b"/auth/login" in body
+    status, headers, _ = fetch(f"{server.url}/static/style.css")
+    assert status == 200
+    assert headers["Content-Type"].startswith("text/css")
+
+
+@pytest.mark.parametrize(
+    "path", ["/static/../../pyproject.toml", "/static/%2e%2e/%2e%2e/pyproject.toml", "/static/nope.js"]
+)
+def test_paths_outside_the_web_app_or_missing_files_are_404(server: LocalWebServer, path: str) -> None:
+    status, _, body = fetch(f"{server.url}{path}")
+    assert status == 404
+    assert b"cargo-targeting-system" not in body
+
+
+def test_api_calls_carry_tokens_and_json_bodies_through(server: LocalWebServer) -> None:
+    status, _, body = fetch(f"{server.url}/auth/login", "POST", {"username": "sam", "password": "secret"})
+    assert status == 200
+    token = json.loads(body)["id_token"]
+    status, _, body = fetch(f"{server.url}/me", token=token)
+    assert status == 200
+    assert json.loads(body)["username"] == "sam"
+    status, _headers, body = fetch(f"{server.url}/alerts")
+    assert status == 401
+    assert json.loads(body)["code"] == "unauthorized"
+
+
+def test_route_rule_sends_only_get_root_and_static_to_files() -> None:
+    assert is_static("GET", "/")
+    assert is_static("GET", "/static/app.js")
+    assert not is_static("POST", "/")
+    assert not is_static("GET", "/health")
+    assert not is_static("GET", "/staticfiles")
+
+
+def test_static_file_refuses_to_leave_the_web_directory(tmp_path: Path) -> None:
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "a.js").write_text("x")
+    (tmp_path / "index.html").write_text("<html>")
+    assert static_file(tmp_path, "/") == (tmp_path / "index.html").resolve()
+    assert static_file(tmp_path, "/static/a.js") == (tmp_path / "static" / "a.js").resolve()
+    assert static_file(tmp_path, "/static/../../etc/passwd") is None
+    assert static_file(tmp_path, "/static/") is None
