@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 from cts.domain.alerts import Alert, AlertStatus
 from cts.domain.errors import NotFound, Unauthorized
@@ -27,6 +29,8 @@ from cts.ports.identity import Principal, Tokens
 from cts.ports.search import SearchDocument, SearchQuery, SearchResult
 
 NOW = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
+ROOT = Path(__file__).resolve().parents[1]
+API_DIR = ROOT / "functions" / "api"
 
 
 # ---------------------------------------------------------------- builders
@@ -282,3 +286,55 @@ class FakeIdentity:
         if not token.startswith("token-") or username not in self.users:
             raise Unauthorized("the token does not verify")
         return self.users[username][1]
+
+
+# ---------------------------------------------------------------- a whole API world
+
+
+@dataclass
+class World:
+    consignments: FakeConsignments
+    assessments: FakeAssessments
+    alerts: FakeAlerts
+    receipts: FakeReceipts
+    inbox: FakeObjectStore
+    search: FakeSearch
+    identity: FakeIdentity
+    container: Any
+    tokens: dict[str, str]
+
+    def auth(self, who: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[who]}"}
+
+
+def make_world() -> World:
+    identity = FakeIdentity()
+    tokens = {
+        role: identity.add("secret", principal(role, username=role))
+        for role in (
+            "administrator",
+            "risk_manager",
+            "targeting_analyst",
+            "examination_officer",
+            "supervisor",
+            "auditor",
+        )
+    }
+    tokens["carrier"] = identity.add("secret", principal("carrier", username="carrier", carrier_id="msc"))
+    tokens["other_carrier"] = identity.add(
+        "secret", principal("carrier", username="other_carrier", carrier_id="maersk")
+    )
+    tokens["unlinked_carrier"] = identity.add("secret", principal("carrier", username="unlinked_carrier"))
+    tokens["nobody"] = identity.add("secret", principal("visitor", username="nobody"))
+    parts = {
+        "consignments": FakeConsignments(),
+        "assessments": FakeAssessments(),
+        "alerts": FakeAlerts(),
+        "receipts": FakeReceipts(),
+        "inbox": FakeObjectStore(),
+        "search": FakeSearch(),
+    }
+    from chalicelib.container import StaticContainer  # functions/api must be on sys.path
+
+    container = StaticContainer(country="JM", authenticator=identity, verifier=identity, **parts)  # type: ignore[arg-type]
+    return World(identity=identity, container=container, tokens=tokens, **parts)  # type: ignore[arg-type]

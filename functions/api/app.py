@@ -16,8 +16,8 @@ from chalicelib.container import get_container
 
 app = Chalice(app_name="cts-api")
 
-for blueprint in (health.bp, auth.bp, consignments.bp, alerts.bp, receipts.bp, uploads.bp):
-    app.register_blueprint(blueprint)
+for group in (health, auth, consignments, alerts, receipts, uploads):
+    group.routes.register(app)
 
 if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
     # Cold start in Lambda: fail now, with the list of missing settings, rather than on a request.

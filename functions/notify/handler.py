@@ -8,10 +8,10 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.parser import parse
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel
+from pydantic import BaseModel, Json
 
 from cts.adapters.dynamodb import DynamoAlerts, bind_table
 from cts.adapters.idempotency import Idempotent, make_idempotent
@@ -23,11 +23,17 @@ from cts.services.notify import NotificationService
 logger = Logger(service="cts-notify")
 tracer = Tracer(service="cts-notify")
 metrics = Metrics(namespace="CTS", service="cts-notify")
-processor = BatchProcessor(event_type=EventType.SQS)
 
 
 class NotifyRequest(BaseModel):
     alert_id: str
+
+
+class NotifyRequestRecord(SqsRecordModel):
+    body: Json[NotifyRequest]
+
+
+processor = BatchProcessor(event_type=EventType.SQS, model=NotifyRequestRecord)
 
 
 @cache
@@ -50,8 +56,8 @@ def _deliver() -> Idempotent:
 
 
 @tracer.capture_method
-def record_handler(record: SQSRecord) -> None:
-    request = parse(event=record.body, model=NotifyRequest)
+def record_handler(record: NotifyRequestRecord) -> None:
+    request = record.body
     result = _deliver()(request=request.model_dump())
     logger.info("alert delivered", extra={"alert_id": request.alert_id, **result})
     metrics.add_metric(name="AlertsDelivered", unit=MetricUnit.Count, value=1)
@@ -60,6 +66,6 @@ def record_handler(record: SQSRecord) -> None:
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     _deliver().register(context)
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

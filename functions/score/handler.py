@@ -8,10 +8,10 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.parser import parse
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel
+from pydantic import BaseModel, Json
 
 from cts.adapters.dynamodb import DynamoAlerts, DynamoAssessments, DynamoConsignments, DynamoRules, bind_table
 from cts.adapters.idempotency import Idempotent, make_idempotent
@@ -24,12 +24,18 @@ from cts.services.scoring import ScoringService
 logger = Logger(service="cts-score")
 tracer = Tracer(service="cts-score")
 metrics = Metrics(namespace="CTS", service="cts-score")
-processor = BatchProcessor(event_type=EventType.SQS)
 
 
 class ScoreRequest(BaseModel):
     key: str
     version: int
+
+
+class ScoreRequestRecord(SqsRecordModel):
+    body: Json[ScoreRequest]
+
+
+processor = BatchProcessor(event_type=EventType.SQS, model=ScoreRequestRecord)
 
 
 @cache
@@ -66,8 +72,8 @@ def _score() -> Idempotent:
 
 
 @tracer.capture_method
-def record_handler(record: SQSRecord) -> None:
-    request = parse(event=record.body, model=ScoreRequest)
+def record_handler(record: ScoreRequestRecord) -> None:
+    request = record.body
     result = _score()(request=request.model_dump())
     logger.info("consignment scored", extra={"key": request.key, "version": request.version, **result})
     metrics.add_metric(name="ConsignmentsScored", unit=MetricUnit.Count, value=1)
@@ -78,6 +84,6 @@ def record_handler(record: SQSRecord) -> None:
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     _score().register(context)
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -18,8 +18,8 @@ from aws_cdk import aws_opensearchservice as opensearch
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
-from cts.config.resources import SYSTEM, Access, Bucket, Queue, SearchDomain, StateMachine, Table, UserPool
 
+from cts.config.resources import SYSTEM, Access, Bucket, Queue, SearchDomain, StateMachine, Table, UserPool
 from infra.components.nag import acknowledge, arn_wildcard
 
 # Cognito has no L2 grant helpers; these are the admin reads an API needs to show users and roles.

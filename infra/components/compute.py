@@ -13,9 +13,9 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from constructs import Construct
+
 from cts.config.country import CountryConfig
 from cts.config.resources import SYSTEM, Function
-
 from infra.components.bindings import Resources
 from infra.components.logging import log_group
 from infra.components.nag import acknowledge
@@ -52,7 +52,7 @@ class _CopyIntoPythonDir:
             if any(fnmatch(name, p) or fnmatch((relative / name).as_posix(), p) for p in self._excludes)
         }
 
-    def try_bundle(self, output_dir: str, **_options: Any) -> bool:
+    def try_bundle(self, output_dir: str, options: Any) -> bool:
         shutil.copytree(self._source, Path(output_dir) / "python", ignore=self._ignored, dirs_exist_ok=True)
         return True
 

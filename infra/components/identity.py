@@ -5,8 +5,8 @@ from __future__ import annotations
 import aws_cdk as cdk
 from aws_cdk import aws_cognito as cognito
 from constructs import Construct
-from cts.config.resources import SYSTEM
 
+from cts.config.resources import SYSTEM
 from infra.components.nag import acknowledge
 
 

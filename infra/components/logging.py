@@ -7,19 +7,40 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 # CloudWatch only accepts these retention periods (days).
-_ALLOWED = sorted(r.value for r in logs.RetentionDays if r is not logs.RetentionDays.INFINITE)
+_ALLOWED = {
+    1: logs.RetentionDays.ONE_DAY,
+    3: logs.RetentionDays.THREE_DAYS,
+    5: logs.RetentionDays.FIVE_DAYS,
+    7: logs.RetentionDays.ONE_WEEK,
+    14: logs.RetentionDays.TWO_WEEKS,
+    30: logs.RetentionDays.ONE_MONTH,
+    60: logs.RetentionDays.TWO_MONTHS,
+    90: logs.RetentionDays.THREE_MONTHS,
+    120: logs.RetentionDays.FOUR_MONTHS,
+    150: logs.RetentionDays.FIVE_MONTHS,
+    180: logs.RetentionDays.SIX_MONTHS,
+    365: logs.RetentionDays.ONE_YEAR,
+    400: logs.RetentionDays.THIRTEEN_MONTHS,
+    545: logs.RetentionDays.EIGHTEEN_MONTHS,
+    731: logs.RetentionDays.TWO_YEARS,
+    1096: logs.RetentionDays.THREE_YEARS,
+    1827: logs.RetentionDays.FIVE_YEARS,
+    2192: logs.RetentionDays.SIX_YEARS,
+    2557: logs.RetentionDays.SEVEN_YEARS,
+    2922: logs.RetentionDays.EIGHT_YEARS,
+    3288: logs.RetentionDays.NINE_YEARS,
+    3653: logs.RetentionDays.TEN_YEARS,
+}
 
 
 def retention(days: int) -> logs.RetentionDays:
     """The shortest CloudWatch retention that keeps logs at least ``days`` (never less than asked)."""
-    for allowed in _ALLOWED:
+    for allowed in sorted(_ALLOWED):
         if allowed >= days:
-            return logs.RetentionDays(allowed)
+            return _ALLOWED[allowed]
     return logs.RetentionDays.INFINITE
 
 
 def log_group(scope: Construct, construct_id: str, *, days: int) -> logs.LogGroup:
     """A log group with a generated name, kept when the stack is deleted (audit trail)."""
-    return logs.LogGroup(
-        scope, construct_id, retention=retention(days), removal_policy=cdk.RemovalPolicy.RETAIN
-    )
+    return logs.LogGroup(scope, construct_id, retention=retention(days), removal_policy=cdk.RemovalPolicy.RETAIN)

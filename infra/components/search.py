@@ -8,9 +8,9 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_opensearchservice as opensearch
 from constructs import Construct
+
 from cts.config.country import CountryConfig
 from cts.config.resources import SYSTEM
-
 from infra.components.logging import log_group
 from infra.components.nag import acknowledge
 

@@ -6,10 +6,9 @@ import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
+
 from cts.config.country import CountryConfig
 from cts.config.resources import SYSTEM, Bucket, Table
-
-from infra.components.nag import acknowledge
 
 # What each bucket holds decides which retention applies: raw carrier files or records.
 RAW_FILE_BUCKETS = frozenset({"InboxBucket"})
@@ -33,13 +32,12 @@ class Storage(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, country: CountryConfig) -> None:
         super().__init__(scope, construct_id)
         self.access_logs = self._log_bucket(country)
-        self.buckets: dict[str, s3.Bucket] = {
-            spec.logical_id: self._bucket(spec, country) for spec in SYSTEM.buckets
-        }
+        self.buckets: dict[str, s3.Bucket] = {spec.logical_id: self._bucket(spec, country) for spec in SYSTEM.buckets}
         self.tables: dict[str, dynamodb.Table] = {spec.logical_id: self._table(spec) for spec in SYSTEM.tables}
 
     def _log_bucket(self, country: CountryConfig) -> s3.Bucket:
-        bucket = s3.Bucket(
+        # Not logged itself (that would loop); cdk-nag recognises it as the other buckets' log target.
+        return s3.Bucket(
             self,
             "AccessLogsBucket",
             encryption=s3.BucketEncryption.S3_MANAGED,  # the only encryption S3 log delivery supports
@@ -56,19 +54,10 @@ class Storage(Construct):
             ],
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
-        acknowledge(
-            bucket,
-            "S1",
-            "This bucket is the destination of the other buckets' server access logs; logging it into "
-            "itself would loop, and a further log bucket would only move the finding.",
-        )
-        return bucket
 
     def _bucket(self, spec: Bucket, country: CountryConfig) -> s3.Bucket:
         days = (
-            country.retention.raw_files_days
-            if spec.logical_id in RAW_FILE_BUCKETS
-            else country.retention.records_days
+            country.retention.raw_files_days if spec.logical_id in RAW_FILE_BUCKETS else country.retention.records_days
         )
         return s3.Bucket(
             self,
@@ -95,9 +84,7 @@ class Storage(Construct):
                 point_in_time_recovery_enabled=True
             ),
             time_to_live_attribute=spec.ttl_attribute,
-            stream=(
-                dynamodb.StreamViewType.NEW_AND_OLD_IMAGES if spec.logical_id in STREAMED_TABLES else None
-            ),
+            stream=(dynamodb.StreamViewType.NEW_AND_OLD_IMAGES if spec.logical_id in STREAMED_TABLES else None),
             deletion_protection=True,
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
+
 from cts.config.country import CountryConfig
 from cts.config.resources import SYSTEM, Access, Bucket, Queue, StateMachine, Table
-
 from infra.components.bindings import Resources
 from infra.components.logging import log_group
 from infra.components.nag import acknowledge
@@ -46,9 +46,7 @@ class Workflows(Construct):
         super().__init__(scope, construct_id)
         self.state_machines: dict[str, sfn.StateMachine] = {}
         for spec in SYSTEM.state_machines:
-            self.state_machines[spec.logical_id] = self._state_machine(
-                spec, country, resources, definitions_dir
-            )
+            self.state_machines[spec.logical_id] = self._state_machine(spec, country, resources, definitions_dir)
 
     def _state_machine(
         self, spec: StateMachine, country: CountryConfig, resources: Resources, definitions_dir: Path

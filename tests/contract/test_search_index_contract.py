@@ -573,3 +573,14 @@ def test_embedded_index_in_memory_works_without_a_file() -> None:
     with EmbeddedSearchIndex(":memory:") as index:
         load(index, *CORPUS)
         assert keys(index, text="Acme Trdaing") == [ACME.key]
+
+
+def test_embedded_index_reuses_connections_across_short_lived_threads(tmp_path: Path) -> None:
+    """The local web server starts a thread per request: connections must not pile up."""
+    with EmbeddedSearchIndex(tmp_path / "search.sqlite3") as index:
+        load(index, *CORPUS)
+        for _ in range(30):
+            thread = threading.Thread(target=index.search, args=(SearchQuery(text="kingston"),))
+            thread.start()
+            thread.join()
+        assert len(index._connections) == 1

@@ -43,8 +43,9 @@ def test_connection_facts_are_written_for_scripts_and_tests(local_stack: LocalSt
 
 
 def test_demo_manifest_raises_alerts_ordered_by_arrival(local_stack: LocalStack) -> None:
-    response = requests.get(f"{local_stack.api_url}/alerts", headers=sign_in(local_stack, "targeting_analyst"),
-                            timeout=10)
+    response = requests.get(
+        f"{local_stack.api_url}/alerts", headers=sign_in(local_stack, "targeting_analyst"), timeout=10
+    )
     assert response.status_code == 200, response.text
     alerts = response.json()["alerts"]
     assert [a["document_number"] for a in alerts] == ["DMLU0000002", "DMLU0000003"]
@@ -58,8 +59,10 @@ def csv_manifest(number: str) -> bytes:
         "eta,consignor_name,consignor_country,consignee_name,consignee_country,description,hs_code,package_count,"
         "gross_weight_kg,container_number\n"
     )
-    row = (f"{number},master_bill,sea,import,DMLU,DEMO STAR,COCTG,JMKIN,{eta},Caribe Frutas SAS,CO,"
-           f"Island Fresh Imports Ltd,JM,Pineapples fresh,080430,800,16000,MSKU1234565\n")
+    row = (
+        f"{number},master_bill,sea,import,DMLU,DEMO STAR,COCTG,JMKIN,{eta},Caribe Frutas SAS,CO,"
+        f"Island Fresh Imports Ltd,JM,Pineapples fresh,080430,800,16000,MSKU1234565\n"
+    )
     return (header + row).encode()
 
 
@@ -88,8 +91,9 @@ def test_an_upload_to_the_s3_inbox_is_stored_scored_and_searchable(local_stack: 
     assert detail.status_code == 200, detail.text
     body = detail.json()
     assert body["assessment"]["score"] >= 55  # Colombian loading + pineapples: the demo cocaine profile
-    found = requests.get(f"{local_stack.api_url}/consignments", params={"q": "Caribe Frutas"}, headers=headers,
-                         timeout=10)
+    found = requests.get(
+        f"{local_stack.api_url}/consignments", params={"q": "Caribe Frutas"}, headers=headers, timeout=10
+    )
     assert found.status_code == 200, found.text
     assert any(hit["key"] == key for hit in found.json()["hits"])
 
@@ -123,8 +127,9 @@ def test_a_carrier_sees_its_own_receipts_only(local_stack: LocalStack) -> None:
     mine = requests.get(f"{local_stack.api_url}/receipts", headers=headers, timeout=10)
     assert mine.status_code == 200, mine.text
     assert {r["carrier_id"] for r in mine.json()["receipts"]} == {DEMO_CARRIER}
-    other = requests.get(f"{local_stack.api_url}/receipts", params={"carrier_id": "SOMEONE"}, headers=headers,
-                         timeout=10)
+    other = requests.get(
+        f"{local_stack.api_url}/receipts", params={"carrier_id": "SOMEONE"}, headers=headers, timeout=10
+    )
     assert other.status_code == 403
     alerts = requests.get(f"{local_stack.api_url}/alerts", headers=headers, timeout=10)
     assert alerts.status_code == 403

@@ -11,51 +11,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fakes_api import API_DIR, ROOT, World, make_world
 
-ROOT = Path(__file__).resolve().parents[2]
-for extra in (ROOT / "functions" / "api", ROOT / "tests"):
-    if str(extra) not in sys.path:
-        sys.path.insert(0, str(extra))
+if str(API_DIR) not in sys.path:
+    sys.path.insert(0, str(API_DIR))
 
-from fakes_api import (  # noqa: E402
-    FakeAlerts,
-    FakeAssessments,
-    FakeConsignments,
-    FakeIdentity,
-    FakeObjectStore,
-    FakeReceipts,
-    FakeSearch,
-    principal,
-)
-
-from chalicelib.container import StaticContainer, set_container  # noqa: E402
-from cts.local.webserver import LocalWebServer, is_static, serve, static_file  # noqa: E402
+from chalicelib.container import set_container
+from cts.local.webserver import LocalWebServer, is_static, serve, static_file
 
 
 @pytest.fixture(scope="module")
-def identity() -> FakeIdentity:
-    identity = FakeIdentity()
-    identity.add("secret", principal("supervisor", username="sam"))
-    return identity
+def world() -> World:
+    return make_world()
 
 
 @pytest.fixture(scope="module")
-def server(identity: FakeIdentity) -> Iterator[LocalWebServer]:
+def server(world: World) -> Iterator[LocalWebServer]:
     from app import app
 
-    set_container(
-        StaticContainer(
-            country="JM",
-            consignments=FakeConsignments(),
-            assessments=FakeAssessments(),
-            alerts=FakeAlerts(),
-            receipts=FakeReceipts(),
-            inbox=FakeObjectStore(),
-            search=FakeSearch(),
-            authenticator=identity,
-            verifier=identity,
-        )
-    )
+    set_container(world.container)
     running = serve(app, host="127.0.0.1", port=0, static_dir=ROOT / "web")
     yield running
     running.shutdown()
@@ -118,12 +92,12 @@ def test_paths_outside_the_web_app_or_missing_files_are_404(server: LocalWebServ
 
 
 def test_api_calls_carry_tokens_and_json_bodies_through(server: LocalWebServer) -> None:
-    status, _, body = fetch(f"{server.url}/auth/login", "POST", {"username": "sam", "password": "secret"})
+    status, _, body = fetch(f"{server.url}/auth/login", "POST", {"username": "supervisor", "password": "secret"})
     assert status == 200
     token = json.loads(body)["id_token"]
     status, _, body = fetch(f"{server.url}/me", token=token)
     assert status == 200
-    assert json.loads(body)["username"] == "sam"
+    assert json.loads(body)["username"] == "supervisor"
     status, _headers, body = fetch(f"{server.url}/alerts")
     assert status == 401
     assert json.loads(body)["code"] == "unauthorized"

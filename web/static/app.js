@@ -188,9 +188,9 @@ async function loadAlerts() {
   show($("alerts-loading"));
   try {
     const data = await api("/alerts?status=new");
-    body.replaceChildren(...data.items.map(alertRow));
-    show(table, data.items.length > 0);
-    show($("alerts-empty"), data.items.length === 0);
+    body.replaceChildren(...data.alerts.map(alertRow));
+    show(table, data.alerts.length > 0);
+    show($("alerts-empty"), data.alerts.length === 0);
   } catch (error) {
     reportError(error);
   } finally {
@@ -261,9 +261,9 @@ async function search(page) {
     const data = await api(`/consignments?${params}`);
     state.page = data.page;
     state.total = data.total;
-    table.querySelector("tbody").replaceChildren(...data.items.map(consignmentRow));
-    show(table, data.items.length > 0);
-    show($("consignments-empty"), data.items.length === 0);
+    table.querySelector("tbody").replaceChildren(...data.hits.map(consignmentRow));
+    show(table, data.hits.length > 0);
+    show($("consignments-empty"), data.hits.length === 0);
     const pages = Math.max(1, Math.ceil(data.total / data.page_size));
     $("search-summary").textContent = `${data.total} consignment${data.total === 1 ? "" : "s"} found.`;
     $("page-label").textContent = `Page ${data.page} of ${pages}`;
@@ -459,9 +459,9 @@ async function loadReceipts(carrierId) {
   const table = $("receipts-list");
   try {
     const data = await api(`/receipts?${params}`);
-    table.querySelector("tbody").replaceChildren(...data.items.map(receiptRow));
-    show(table, data.items.length > 0);
-    show($("receipts-empty"), data.items.length === 0);
+    table.querySelector("tbody").replaceChildren(...data.receipts.map(receiptRow));
+    show(table, data.receipts.length > 0);
+    show($("receipts-empty"), data.receipts.length === 0);
   } catch (error) {
     reportError(error);
   }

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice.app import Blueprint
-
-from chalicelib.http import Call, api
+from chalicelib.http import Call, Routes
 from cts.domain.alerts import AlertStatus
 from cts.domain.errors import Conflict, NotFound, ValidationFailed
 from cts.domain.permissions import Action
 
-bp = Blueprint(__name__)
+routes = Routes()
 
 
-@api(bp, "/alerts", action=Action.VIEW_ALERTS)
+@routes.api("/alerts", action=Action.VIEW_ALERTS)
 def alert_inbox(call: Call) -> dict[str, Any]:
     raw_status = call.query("status") or AlertStatus.NEW.value
     try:
@@ -24,10 +22,10 @@ def alert_inbox(call: Call) -> dict[str, Any]:
         raise ValidationFailed(f"status must be one of {choices}") from None
     limit = call.query_int("limit", 100, 1, 500)
     alerts = call.container.alerts.inbox(status, limit=limit)
-    return {"status": status.value, "items": [a.model_dump(mode="json") for a in alerts]}
+    return {"status": status.value, "alerts": [a.model_dump(mode="json") for a in alerts]}
 
 
-@api(bp, "/alerts/{alert_id}/ack", methods=("POST",), action=Action.ACK_ALERT)
+@routes.api("/alerts/{alert_id}/ack", methods=("POST",), action=Action.ACK_ALERT)
 def acknowledge_alert(call: Call, alert_id: str) -> dict[str, Any]:
     """New -> acknowledged; acknowledging twice is harmless; a closed alert cannot be re-opened."""
     repo = call.container.alerts

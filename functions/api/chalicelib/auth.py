@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice.app import Blueprint
 from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib.http import Call, api
+from chalicelib.http import Call, Routes
 from cts.domain.permissions import actions_for
 
-bp = Blueprint(__name__)
+routes = Routes()
 
 
 class LoginRequest(BaseModel):
@@ -20,7 +19,7 @@ class LoginRequest(BaseModel):
     password: str = Field(min_length=1, max_length=256)
 
 
-@api(bp, "/auth/login", methods=("POST",), public=True)
+@routes.api("/auth/login", methods=("POST",), public=True)
 def login(call: Call) -> dict[str, Any]:
     body = call.body(LoginRequest)
     tokens = call.container.authenticator.sign_in(body.username.strip(), body.password)
@@ -32,7 +31,7 @@ def login(call: Call) -> dict[str, Any]:
     }
 
 
-@api(bp, "/me")
+@routes.api("/me")
 def me(call: Call) -> dict[str, Any]:
     user = call.user
     return {

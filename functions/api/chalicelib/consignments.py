@@ -8,17 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice.app import Blueprint
-
-from chalicelib.http import Call, api
+from chalicelib.http import Call, Routes
 from cts.domain.errors import NotFound
 from cts.domain.permissions import Action
 from cts.ports.search import SearchQuery
 
-bp = Blueprint(__name__)
+routes = Routes()
 
 
-@api(bp, "/consignments", action=Action.VIEW_CONSIGNMENTS)
+@routes.api("/consignments", action=Action.VIEW_CONSIGNMENTS)
 def search_consignments(call: Call) -> dict[str, Any]:
     mode, level = call.query("mode"), call.query("level")
     query = SearchQuery(
@@ -34,11 +32,11 @@ def search_consignments(call: Call) -> dict[str, Any]:
         "total": result.total,
         "page": query.page,
         "page_size": query.page_size,
-        "items": [doc.model_dump(mode="json") for doc in result.hits],
+        "hits": [doc.model_dump(mode="json") for doc in result.hits],
     }
 
 
-@api(bp, "/consignments/{key}", action=Action.VIEW_CONSIGNMENTS)
+@routes.api("/consignments/{key}", action=Action.VIEW_CONSIGNMENTS)
 def consignment_detail(call: Call, key: str) -> dict[str, Any]:
     c = call.container
     latest = c.consignments.latest(key)

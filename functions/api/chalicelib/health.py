@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice.app import Blueprint
+from chalicelib.http import Call, Routes
 
-from chalicelib.http import Call, api
-
-bp = Blueprint(__name__)
+routes = Routes()
 
 
-@api(bp, "/health", public=True)
+@routes.api("/health", public=True)
 def health(call: Call) -> dict[str, Any]:
     return {"status": "ok", "country": call.container.country}

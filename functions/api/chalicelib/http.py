@@ -1,6 +1,6 @@
 """What every route shares: bearer-token authentication, the permission check, JSON errors.
 
-A route is declared with :func:`api`; the view receives a :class:`Call` (request, container,
+A route is declared with :meth:`Routes.api`; the view receives a :class:`Call` (request, container,
 verified principal) plus its path parameters, already percent-decoded, and returns something
 JSON-serialisable. Domain errors become ``{"code": ..., "message": ...}`` with their HTTP status;
 anything unexpected is logged and answered 500 without details.
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import unquote
 
-from chalice.app import Blueprint, Request, Response
+from chalice.app import Chalice, Request, Response
 from pydantic import BaseModel, ValidationError
 
 from chalicelib.container import ApiContainer, get_container
@@ -36,6 +36,7 @@ from cts.ports.identity import Principal
 log = logging.getLogger("cts.api")
 
 M = TypeVar("M", bound=BaseModel)
+V = TypeVar("V", bound=Callable[..., Any])
 
 # Most specific first: Unavailable subclasses and ValidationFailed subclasses map by their base.
 _STATUS: tuple[tuple[type[CtsError], int, str], ...] = (
@@ -138,35 +139,65 @@ def _to_response(result: Any) -> Response:
     return Response(body=result, status_code=200, headers=dict(_NO_STORE))
 
 
-def api(
-    bp: Blueprint,
-    path: str,
-    *,
-    methods: tuple[str, ...] = ("GET",),
-    action: Action | tuple[Action, ...] | None = None,
-    public: bool = False,
-) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
-    """Register ``view`` on ``bp``: signed-in callers only (unless ``public``), holding ``action``."""
+@dataclass(frozen=True)
+class Route:
+    path: str
+    methods: tuple[str, ...]
+    action: Action | tuple[Action, ...] | None
+    public: bool
+    view: Callable[..., Any]
 
-    def register(view: Callable[..., Any]) -> Callable[..., Response]:
-        @functools.wraps(view)
-        def handler(**params: str) -> Response:
-            try:
-                request = bp.current_request
-                container = get_container()
-                principal = None if public else authenticate(request, container, action)
-                decoded = {name: unquote(value) for name, value in params.items()}
-                return _to_response(view(Call(request, container, principal), **decoded))
-            except CtsError as exc:
-                return domain_error_response(exc)
-            except ConfigError as exc:
-                log.error("configuration error: %s", exc)
-                return error_response(503, "misconfigured", "the service is not configured")
-            except Exception:
-                log.exception("unhandled error in %s %s", ",".join(methods), path)
-                return error_response(500, "internal", "an internal error occurred")
 
-        bp.route(path, methods=list(methods))(handler)
-        return handler
+class Routes:
+    """A group of routes, registered on an app with :meth:`register`.
 
-    return register
+    Used instead of ``chalice.Blueprint`` because Chalice consumes a blueprint's route options
+    on the first registration: registered on a second app in the same process (the local stack
+    and tests load ``app.py`` more than once), every route silently became GET-only.
+    """
+
+    def __init__(self) -> None:
+        self.routes: list[Route] = []
+
+    def api(
+        self,
+        path: str,
+        *,
+        methods: tuple[str, ...] = ("GET",),
+        action: Action | tuple[Action, ...] | None = None,
+        public: bool = False,
+    ) -> Callable[[V], V]:
+        """Declare ``view`` at ``path``: signed-in callers only (unless ``public``), holding ``action``."""
+
+        def declare(view: V) -> V:
+            self.routes.append(Route(path, methods, action, public, view))
+            return view
+
+        return declare
+
+    def register(self, app: Chalice) -> None:
+        for route in self.routes:
+            app.route(route.path, methods=list(route.methods))(_handler(app, route))
+
+
+def _handler(app: Chalice, route: Route) -> Callable[..., Response]:
+    @functools.wraps(route.view)
+    def handler(**params: str) -> Response:
+        try:
+            request = app.current_request
+            if request is None:
+                raise RuntimeError("no current request")
+            container = get_container()
+            principal = None if route.public else authenticate(request, container, route.action)
+            decoded = {name: unquote(value) for name, value in params.items()}
+            return _to_response(route.view(Call(request, container, principal), **decoded))
+        except CtsError as exc:
+            return domain_error_response(exc)
+        except ConfigError as exc:
+            log.error("configuration error: %s", exc)
+            return error_response(503, "misconfigured", "the service is not configured")
+        except Exception:
+            log.exception("unhandled error in %s %s", ",".join(route.methods), route.path)
+            return error_response(500, "internal", "an internal error occurred")
+
+    return handler

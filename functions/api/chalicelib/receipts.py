@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice.app import Blueprint
-
-from chalicelib.http import Call, api
+from chalicelib.http import Call, Routes
 from cts.domain.errors import Forbidden, NotFound, ValidationFailed
 from cts.domain.permissions import Action, allowed, may_read_receipt
 
-bp = Blueprint(__name__)
+routes = Routes()
 
 _ANY_RECEIPTS = (Action.VIEW_RECEIPTS_ALL, Action.VIEW_OWN_RECEIPTS)
 
 
-@api(bp, "/receipts", action=_ANY_RECEIPTS)
+@routes.api("/receipts", action=_ANY_RECEIPTS)
 def list_receipts(call: Call) -> dict[str, Any]:
     user, asked = call.user, call.query("carrier_id")
     if allowed(user.roles, Action.VIEW_RECEIPTS_ALL):
@@ -30,10 +28,10 @@ def list_receipts(call: Call) -> dict[str, Any]:
         carrier_id = user.carrier_id
     limit = call.query_int("limit", 50, 1, 200)
     receipts = call.container.receipts.for_carrier(carrier_id, limit=limit)
-    return {"carrier_id": carrier_id, "items": [r.model_dump(mode="json") for r in receipts]}
+    return {"carrier_id": carrier_id, "receipts": [r.model_dump(mode="json") for r in receipts]}
 
 
-@api(bp, "/receipts/{file_id}", action=_ANY_RECEIPTS)
+@routes.api("/receipts/{file_id}", action=_ANY_RECEIPTS)
 def get_receipt(call: Call, file_id: str) -> dict[str, Any]:
     receipt = call.container.receipts.get(file_id)
     # Another carrier's receipt is "not found": a carrier cannot even learn that it exists.

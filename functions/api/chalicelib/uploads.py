@@ -6,17 +6,16 @@ import re
 import uuid
 from typing import Any
 
-from chalice.app import Blueprint
 from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib.http import Call, api
+from chalicelib.http import Call, Routes
 from cts.config.resources import INBOX_PREFIX
 from cts.domain.errors import Forbidden, ValidationFailed
 from cts.domain.permissions import Action
 from cts.domain.roles import Role
 from cts.ports.identity import Principal
 
-bp = Blueprint(__name__)
+routes = Routes()
 
 UPLOAD_URL_EXPIRES_S = 900
 _FILENAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
@@ -49,7 +48,7 @@ def _carrier_for(user: Principal, asked: str | None) -> str:
     return asked
 
 
-@api(bp, "/uploads", methods=("POST",), action=Action.UPLOAD_MANIFEST)
+@routes.api("/uploads", methods=("POST",), action=Action.UPLOAD_MANIFEST)
 def create_upload(call: Call) -> dict[str, Any]:
     body = call.body(UploadRequest)
     carrier_id = _carrier_for(call.user, body.carrier_id)

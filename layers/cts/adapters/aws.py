@@ -47,3 +47,9 @@ def translate(exc: Exception, what: str) -> CtsError:
     if isinstance(exc, BotoCoreError):
         return Unavailable(f"{what}: {exc}")
     return Unavailable(f"{what}: {exc!r}")
+
+
+def reset_clients() -> None:
+    """Forget cached clients (the local stack and tests switch endpoints within one process)."""
+    with _lock:
+        _client_cached.cache_clear()

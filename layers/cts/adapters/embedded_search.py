@@ -69,14 +69,14 @@ _ETA_DOWN: Final = f"coalesce(d.eta, {_LOW})"
 _RECEIVED_UP: Final = f"coalesce(d.received, {_HIGH})"
 _RECEIVED_DOWN: Final = f"coalesce(d.received, {_LOW})"
 
-_SORT_SQL: Final[dict[str, str]] = {
-    "eta": f"{_ETA_UP}, d.key",
-    "-eta": f"{_ETA_DOWN} DESC, d.key DESC",
-    "score": "d.score, d.key",
-    "-score": "d.score DESC, d.key DESC",
-    "received": f"{_RECEIVED_UP}, d.key",
-    "-received": f"{_RECEIVED_DOWN} DESC, d.key DESC",
-    "relevance": "f.rank, d.key",
+# sort -> (expression, direction); ties break on key in the same direction
+_SORTS: Final[dict[str, tuple[str, str]]] = {
+    "eta": (_ETA_UP, "ASC"),
+    "-eta": (_ETA_DOWN, "DESC"),
+    "score": ("d.score", "ASC"),
+    "-score": ("d.score", "DESC"),
+    "received": (_RECEIVED_UP, "ASC"),
+    "-received": (_RECEIVED_DOWN, "DESC"),
 }
 
 _SCHEMA: Final = f"""
@@ -126,8 +126,8 @@ CREATE INDEX IF NOT EXISTS docs_received_up ON docs (coalesce(received, {_HIGH})
 CREATE INDEX IF NOT EXISTS docs_received_down ON docs (coalesce(received, {_LOW}), key);
 CREATE INDEX IF NOT EXISTS docs_score ON docs (score, key);
 CREATE INDEX IF NOT EXISTS docs_etd ON docs (etd);
-CREATE INDEX IF NOT EXISTS docs_mode ON docs (mode, direction);
-CREATE INDEX IF NOT EXISTS docs_direction ON docs (direction);
+CREATE INDEX IF NOT EXISTS docs_mode ON docs (mode, direction, level);
+CREATE INDEX IF NOT EXISTS docs_direction ON docs (direction, level);
 CREATE INDEX IF NOT EXISTS docs_level ON docs (level, score);
 CREATE INDEX IF NOT EXISTS docs_carrier ON docs (carrier);
 CREATE INDEX IF NOT EXISTS docs_journey ON docs (journey COLLATE NOCASE);
@@ -206,48 +206,64 @@ def _placeholders(values: Sequence[Any]) -> str:
 
 
 class _Where:
-    """Conditions on ``docs d`` with their parameters, and the FTS5 match expression if any."""
+    """Conditions on ``docs d``, the FTS5 match expression if any, and how to render them.
+
+    Without STAT4 statistics SQLite cannot tell that ``mode = 'sea'`` keeps 60% of the rows while
+    a 7-day ETA window keeps 2%, so the access path is chosen here: a condition rendered with a
+    leading ``+`` cannot use an index. Conditions on low-cardinality columns (mode, direction,
+    level) use their index only when nothing more selective is present.
+    """
 
     def __init__(self, match: str | None) -> None:
         self.match = match
-        self.clauses: list[str] = []
-        self.params: list[Any] = []
+        self._low: list[tuple[str, list[Any]]] = []
+        self._selective: list[tuple[str, list[Any]]] = []
 
-    def add(self, clause: str, *params: Any) -> None:
-        self.clauses.append(clause)
-        self.params.extend(params)
+    def add(self, template: str, *params: Any, low: bool = False) -> None:
+        """``template`` has ``{p}`` where the index-disabling ``+`` goes."""
+        (self._low if low else self._selective).append((template, list(params)))
 
-    def any_of(self, column: str, values: Sequence[str]) -> None:
+    def any_of(self, column: str, values: Sequence[str], *, low: bool = False) -> None:
         if values:
-            self.add(f"{column} IN ({_placeholders(values)})", *values)
+            self.add(f"{{p}}{column} IN ({_placeholders(values)})", *values, low=low)
 
     def list_any_of(self, field: str, values: Sequence[str]) -> None:
         if values:
             self.add(
-                f"d.rid IN (SELECT rid FROM vals WHERE field = ? AND value IN ({_placeholders(values)}))",
+                f"{{p}}d.rid IN (SELECT rid FROM vals WHERE field = ? AND value IN ({_placeholders(values)}))",
                 _LIST_FIELD_IDS[field],
                 *values,
             )
 
     def date_range(self, up: str, down: str, low: datetime | None, high: datetime | None) -> None:
-        """Both sort expressions are constrained so either index can serve the range."""
+        """Both sort expressions are constrained so either expression index can serve the range."""
         low_us, high_us = _micros(low), _micros(high)
         if low_us is not None:
-            self.add(f"{down} >= ?", low_us)
-            self.add(f"{up} >= ?", low_us)
+            self.add(f"{{p}}{down} >= ?", low_us)
+            self.add(f"{{p}}{up} >= ?", low_us)
         if high_us is not None:
-            self.add(f"{up} <= ?", high_us)
-            self.add(f"{down} <= ?", high_us)
+            self.add(f"{{p}}{up} <= ?", high_us)
+            self.add(f"{{p}}{down} <= ?", high_us)
 
     @property
     def empty(self) -> bool:
-        return self.match is None and not self.clauses
+        return self.match is None and not self._low and not self._selective
 
-    def sql(self, *, with_match: bool = True) -> tuple[str, list[Any]]:
-        clauses, params = list(self.clauses), list(self.params)
+    @property
+    def selective(self) -> bool:
+        return self.match is not None or bool(self._selective)
+
+    def render(self, *, use_indexes: bool = True, with_match: bool = True) -> tuple[str, list[Any]]:
+        """SQL and parameters; ``use_indexes=False`` leaves the table (or a sort index) to be scanned."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        conditions = [(t, p, use_indexes and not self.selective) for t, p in self._low]
+        conditions += [(t, p, use_indexes) for t, p in self._selective]
         if with_match and self.match is not None:
-            clauses.append("d.rid IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
-            params.append(self.match)
+            conditions.append(("{p}d.rid IN (SELECT rowid FROM fts WHERE fts MATCH ?)", [self.match], use_indexes))
+        for template, values, indexed in conditions:
+            clauses.append(template.replace("{p}", "" if indexed else "+"))
+            params.extend(values)
         return (" AND ".join(clauses) if clauses else "1"), params
 
 
@@ -259,9 +275,9 @@ class EmbeddedSearchIndex:
         self._path = ":memory:" if self._memory else str(Path(path))
         self._fuzzy = fuzzy
         self._write_lock = threading.RLock()
-        self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
-        self._connections_lock = threading.Lock()
+        self._pool_lock = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []  # every connection opened
+        self._idle: list[sqlite3.Connection] = []  # those not lent out
         self._ready = False
         self._known_words: set[str] = set()
         self._writes_since_analyze = 0
@@ -279,42 +295,56 @@ class EmbeddedSearchIndex:
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA mmap_size = 1073741824")
         conn.execute("PRAGMA cache_size = -65536")
+        conn.execute("PRAGMA secure_delete = OFF")
         conn.execute("PRAGMA temp_store = MEMORY")
-        with self._connections_lock:
+        return conn
+
+    def _borrow(self) -> sqlite3.Connection:
+        """An idle connection, or a new one: as many connections as concurrent callers, reused across
+        threads (the local web server starts a thread per request). In memory there is one, shared
+        behind the write lock.
+        """
+        with self._pool_lock:
+            if self._memory and self._connections:
+                return self._connections[0]
+            if self._idle:
+                return self._idle.pop()
+        conn = self._open()
+        with self._pool_lock:
             self._connections.append(conn)
         return conn
 
-    def _conn(self) -> sqlite3.Connection:
+    def _give_back(self, conn: sqlite3.Connection) -> None:
         if self._memory:
-            with self._connections_lock:
-                shared = self._connections[0] if self._connections else None
-            conn = shared or self._open()
-        else:
-            local: sqlite3.Connection | None = getattr(self._local, "conn", None)
-            if local is None:
-                local = self._open()
-                self._local.conn = local
-            conn = local
-        if not self._ready:
-            self._create_schema(conn)
-        return conn
+            return
+        with self._pool_lock:
+            if conn in self._connections:  # not closed meanwhile
+                self._idle.append(conn)
 
     @contextlib.contextmanager
     def _transaction(self, kind: Literal["read", "write"]) -> Iterator[sqlite3.Connection]:
-        """A transaction on this thread's connection; SQLite errors become domain errors."""
+        """A transaction on a pooled connection; SQLite errors become domain errors.
+
+        Reads see one snapshot (WAL), so a page and its total agree; writes are serialised.
+        """
         lock: contextlib.AbstractContextManager[Any] = (
             self._write_lock if kind == "write" or self._memory else contextlib.nullcontext()
         )
         try:
             with lock:
-                conn = self._conn()
-                conn.execute("BEGIN IMMEDIATE" if kind == "write" else "BEGIN")
+                conn = self._borrow()
                 try:
-                    yield conn
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
-                conn.execute("COMMIT")
+                    if not self._ready:
+                        self._create_schema(conn)
+                    conn.execute("BEGIN IMMEDIATE" if kind == "write" else "BEGIN")
+                    try:
+                        yield conn
+                        conn.execute("COMMIT")
+                    finally:
+                        if conn.in_transaction:
+                            conn.execute("ROLLBACK")
+                finally:
+                    self._give_back(conn)
         except sqlite3.OperationalError as error:
             if "fts5" in str(error):
                 raise InvalidSearchQuery(f"cannot search for that text: {error}") from error
@@ -343,13 +373,12 @@ class EmbeddedSearchIndex:
             self._ready = True
 
     def close(self) -> None:
-        """Close every connection this index opened (from any thread)."""
-        with self._connections_lock:
-            connections, self._connections = self._connections, []
+        """Close every connection this index opened; it reopens on next use."""
+        with self._pool_lock:
+            connections, self._connections, self._idle = self._connections, [], []
         for conn in connections:
             with contextlib.suppress(sqlite3.Error):
                 conn.close()
-        self._local = threading.local()
         self._ready = False
 
     def __enter__(self) -> EmbeddedSearchIndex:
@@ -427,9 +456,11 @@ class EmbeddedSearchIndex:
         query.check()
         with self._transaction("read") as conn:
             where = self._where(conn, query)
-            total = self._count(conn, where)
-            hits = self._page(conn, query, where) if total > query.offset else []
-            facets = {name: self._facet(conn, name, query.facet_size, where) for name in query.facets}
+            # facets need the matching set several times: collect it once into a temp table
+            collected = bool(query.facets) and not where.empty
+            total = self._collect(conn, where) if collected else self._count(conn, where)
+            hits = self._page(conn, query, where, total, collected) if total > query.offset else []
+            facets = {name: self._facet(conn, name, query.facet_size, collected) for name in query.facets}
         return SearchResult(total=total, hits=hits, facets=facets)
 
     # -- writing -----------------------------------------------------------------------------
@@ -469,9 +500,9 @@ class EmbeddedSearchIndex:
     def _where(self, conn: sqlite3.Connection, query: SearchQuery) -> _Where:
         """The conditions on ``docs d`` and the FTS5 match expression (None without text)."""
         where = _Where(self._match_expression(conn, query.terms))
-        where.any_of("d.mode", query.modes)
-        where.any_of("d.direction", query.directions)
-        where.any_of("d.level", query.levels)
+        where.any_of("d.mode", query.modes, low=True)
+        where.any_of("d.direction", query.directions, low=True)
+        where.any_of("d.level", query.levels, low=True)
         where.any_of("d.alert_status", query.alert_statuses)
         where.any_of("d.case_status", query.case_statuses)
         where.list_any_of("ports", query.ports)
@@ -480,26 +511,26 @@ class EmbeddedSearchIndex:
             where.list_any_of("profiles_matched", [query.profile])
         if query.hs_prefix:
             where.add(
-                "d.rid IN (SELECT rid FROM vals WHERE field = ? AND value >= ? AND value < ?)",
+                "{p}d.rid IN (SELECT rid FROM vals WHERE field = ? AND value >= ? AND value < ?)",
                 _LIST_FIELD_IDS["hs_codes"],
                 query.hs_prefix,
                 query.hs_prefix + ":",  # ':' sorts right after '9'
             )
         if query.carrier:
-            where.add("d.carrier = ?", query.carrier)
+            where.add("{p}d.carrier = ?", query.carrier)
         if query.journey_id:
-            where.add("d.journey = ? COLLATE NOCASE", query.journey_id)
+            where.add("{p}d.journey = ? COLLATE NOCASE", query.journey_id)
         if query.carrier_id:
-            where.add("d.carrier_id = ?", query.carrier_id)
+            where.add("{p}d.carrier_id = ?", query.carrier_id)
         if query.score_min is not None:
-            where.add("d.score >= ?", query.score_min)
+            where.add("{p}d.score >= ?", query.score_min)
         if query.score_max is not None:
-            where.add("d.score <= ?", query.score_max)
+            where.add("{p}d.score <= ?", query.score_max)
         where.date_range(_ETA_UP, _ETA_DOWN, query.eta_from, query.eta_to)
         if query.etd_from is not None:
-            where.add("d.etd >= ?", _micros(query.etd_from))
+            where.add("{p}d.etd >= ?", _micros(query.etd_from))
         if query.etd_to is not None:
-            where.add("d.etd <= ?", _micros(query.etd_to))
+            where.add("{p}d.etd <= ?", _micros(query.etd_to))
         return where
 
     def _match_expression(self, conn: sqlite3.Connection, terms: Sequence[str]) -> str | None:
@@ -529,26 +560,49 @@ class EmbeddedSearchIndex:
 
     @staticmethod
     def _count(conn: sqlite3.Connection, where: _Where) -> int:
-        sql, params = where.sql()
+        sql, params = where.render()
         return int(conn.execute(f"SELECT count(*) FROM docs d WHERE {sql}", params).fetchone()[0])
 
     @staticmethod
-    def _page(conn: sqlite3.Connection, query: SearchQuery, where: _Where) -> list[SearchDocument]:
+    def _collect(conn: sqlite3.Connection, where: _Where) -> int:
+        """Put the rids of the matching documents in ``temp.hits``; return how many there are."""
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS hits (rid INTEGER PRIMARY KEY)")
+        conn.execute("DELETE FROM temp.hits")
+        sql, params = where.render()
+        return conn.execute(f"INSERT INTO temp.hits (rid) SELECT d.rid FROM docs d WHERE {sql}", params).rowcount
+
+    @staticmethod
+    def _page(
+        conn: sqlite3.Connection, query: SearchQuery, where: _Where, total: int, collected: bool
+    ) -> list[SearchDocument]:
+        limit, offset = query.page_size, query.offset
         sort = query.effective_sort
-        if sort == "relevance" and where.match is not None:
+        if sort == "relevance":
             # the rank comes from the FTS table: drive the query from it
-            sql, params = where.sql(with_match=False)
+            sql, params = where.render(use_indexes=False, with_match=False)
             rows = conn.execute(
-                "SELECT d.rid FROM fts f JOIN docs d ON d.rid = f.rowid "
-                f"WHERE f.fts MATCH ? AND {sql} ORDER BY {_SORT_SQL[sort]} LIMIT ? OFFSET ?",
-                [where.match, *params, query.page_size, query.offset],
+                "SELECT d.rid FROM fts f CROSS JOIN docs d ON d.rid = f.rowid "
+                f"WHERE f.fts MATCH ? AND {sql} ORDER BY f.rank, d.key LIMIT ? OFFSET ?",
+                [where.match, *params, limit, offset],
             )
         else:
-            sql, params = where.sql()
-            rows = conn.execute(
-                f"SELECT d.rid FROM docs d WHERE {sql} ORDER BY {_SORT_SQL[sort]} LIMIT ? OFFSET ?",
-                [*params, query.page_size, query.offset],
-            )
+            expression, direction = _SORTS[sort]
+            # walking the sort index visits about (offset + limit) * docs / total rows; sorting the
+            # matches costs about total: take the cheaper (without statistics SQLite cannot tell)
+            docs = int(conn.execute("SELECT coalesce(max(rid), 0) FROM docs").fetchone()[0])
+            by_sort_index = total * total >= (offset + limit) * docs
+            order = f"{'' if by_sort_index else '+'}{expression} {direction}, d.key {direction}"
+            if collected:
+                source = "docs d WHERE +d.rid IN (SELECT rid FROM temp.hits)"
+                if not by_sort_index:
+                    source = "temp.hits h CROSS JOIN docs d ON d.rid = h.rid"
+                rows = conn.execute(f"SELECT d.rid FROM {source} ORDER BY {order} LIMIT ? OFFSET ?", (limit, offset))
+            else:
+                sql, params = where.render(use_indexes=not by_sort_index)
+                rows = conn.execute(
+                    f"SELECT d.rid FROM docs d WHERE {sql} ORDER BY {order} LIMIT ? OFFSET ?",
+                    [*params, limit, offset],
+                )
         rids = [row[0] for row in rows]
         if not rids:
             return []
@@ -556,28 +610,28 @@ class EmbeddedSearchIndex:
         return [SearchDocument.model_validate_json(bodies[rid]) for rid in rids]
 
     @staticmethod
-    def _facet(conn: sqlite3.Connection, name: str, size: int, where: _Where) -> dict[str, int]:
-        sql, params = where.sql()
+    def _facet(conn: sqlite3.Connection, name: str, size: int, collected: bool) -> dict[str, int]:
+        """Counts over ``temp.hits`` when collected, else over every document (the query has no filter)."""
         if name in _LIST_FIELD_IDS:
-            if where.empty:
-                rows = conn.execute(
+            field_id = _LIST_FIELD_IDS[name]
+            if collected:
+                sql = (
+                    "SELECT v.value, count(*) AS n FROM temp.hits h CROSS JOIN vals v ON v.rid = h.rid "
+                    "WHERE v.field = ? GROUP BY v.value ORDER BY n DESC, v.value LIMIT ?"
+                )
+            else:  # everything: count straight from the (field, value) index
+                sql = (
                     "SELECT value, count(*) AS n FROM vals WHERE field = ? "
-                    "GROUP BY value ORDER BY n DESC, value LIMIT ?",
-                    (_LIST_FIELD_IDS[name], size),
+                    "GROUP BY value ORDER BY n DESC, value LIMIT ?"
                 )
-            else:
-                rows = conn.execute(
-                    "SELECT v.value, count(*) AS n FROM vals v "
-                    f"WHERE v.field = ? AND v.rid IN (SELECT d.rid FROM docs d WHERE {sql}) "
-                    "GROUP BY v.value ORDER BY n DESC, v.value LIMIT ?",
-                    [_LIST_FIELD_IDS[name], *params, size],
-                )
+            rows = conn.execute(sql, (field_id, size))
         else:
             column = _SCALAR_COLUMNS[name]
+            source = "temp.hits h CROSS JOIN docs d ON d.rid = h.rid" if collected else "docs d"
             rows = conn.execute(
-                f"SELECT d.{column}, count(*) AS n FROM docs d WHERE d.{column} IS NOT NULL AND {sql} "
+                f"SELECT d.{column}, count(*) AS n FROM {source} WHERE d.{column} IS NOT NULL "
                 f"GROUP BY d.{column} ORDER BY n DESC, d.{column} LIMIT ?",
-                [*params, size],
+                (size,),
             )
         return {str(value): int(n) for value, n in rows}
 

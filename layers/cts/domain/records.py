@@ -33,9 +33,7 @@ class ConsignmentVersion(BaseModel):
 
 def content_hash(consignment: Consignment) -> str:
     """Fingerprint of what the carrier said, ignoring where and when it arrived, to spot re-sent data."""
-    payload = consignment.model_dump_json(
-        exclude={"provenance": {"received_at", "object_key"}, "quality": True}
-    )
+    payload = consignment.model_dump_json(exclude={"provenance": {"received_at", "object_key"}, "quality": True})
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 

@@ -51,6 +51,7 @@ def load_handler(function: Function) -> Callable[[dict[str, Any], Any], Any]:
     if spec is None or spec.loader is None:
         raise ImportError(path)
     module: ModuleType = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # as a normal import would: pydantic resolves annotations through it
     spec.loader.exec_module(module)
     handler: Callable[[dict[str, Any], Any], Any] = getattr(module, attr)
     return handler

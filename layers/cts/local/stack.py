@@ -15,6 +15,7 @@ from typing import Any
 import boto3
 import requests
 
+from cts.adapters.aws import reset_clients
 from cts.config.country import CountryConfig
 from cts.config.resources import SYSTEM
 from cts.local.bootstrap import LocalResources, bootstrap
@@ -45,6 +46,7 @@ class LocalStack:
     _stop: threading.Event = field(default_factory=threading.Event)
     _moto: Any = None
     _web: Any = None
+    _saved_env: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def aws_endpoint(self) -> str:
@@ -58,14 +60,15 @@ class LocalStack:
         from moto.server import ThreadedMotoServer
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self._environment_for_moto()
+        reset_clients()
+        self._set_environment(self._moto_environment())
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.aws_port, verbose=False)
         self._moto.start()
         requests.post(
             f"{self.aws_endpoint}/moto-api/config", json={"stepfunctions": {"execute_state_machine": True}}, timeout=10
         )
         self.resources = bootstrap(self.country, self.aws_endpoint)
-        os.environ.update(self._function_environment())
+        self._set_environment(self._function_environment())
         if self.demo:
             self._seed_users_and_rules()
         for function in SYSTEM.functions:
@@ -86,9 +89,23 @@ class LocalStack:
         self.write_facts(self.data_dir / "stack.json")
         return self
 
-    def _environment_for_moto(self) -> None:
+    def _set_environment(self, values: dict[str, str]) -> None:
+        """Handlers read their configuration from the process environment, as in Lambda; stop() restores it."""
+        for name, value in values.items():
+            self._saved_env.setdefault(name, os.environ.get(name))
+            os.environ[name] = value
+
+    def _restore_environment(self) -> None:
+        for name, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        self._saved_env.clear()
+
+    def _moto_environment(self) -> dict[str, str]:
         # Local AWS only: never let a handler reach a real account from this process.
-        os.environ.update(
+        return dict(
             {
                 "AWS_ACCESS_KEY_ID": "testing",
                 "AWS_SECRET_ACCESS_KEY": "testing",
@@ -200,3 +217,5 @@ class LocalStack:
             self._web.shutdown()
         if self._moto is not None:
             self._moto.stop()
+        self._restore_environment()
+        reset_clients()

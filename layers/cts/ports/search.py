@@ -8,7 +8,8 @@ Query semantics, the same in both engines:
 
 * ``text``: every term must match (AND), each term in any of the party, goods or identifier
   text; a term matches as a prefix, and terms of 5+ characters also match near spellings
-  (one typo; two for 8+ characters). Case and accents are ignored.
+  (one typo; two for 8+ characters; the first letter must be right). Case and accents are
+  ignored. A text of separators only has no terms and does not filter.
 * list filters (``modes``, ``ports``, ``levels`` ...) match *any* of the given values; an
   empty list means no filter. Different filters combine with AND.
 * ranges (``eta_from``/``eta_to``, ``score_min``/``score_max`` ...) are inclusive at both ends;
@@ -87,6 +88,8 @@ _WORD = re.compile(r"[^\W_]+")
 
 def fold_text(text: str) -> str:
     """Lower case without accents ("Société" -> "societe"), as both engines index text."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 

@@ -2,78 +2,16 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
+from fakes_api import API_DIR, World, make_world
 
-ROOT = Path(__file__).resolve().parents[3]
-for extra in (ROOT / "functions" / "api", ROOT / "tests"):
-    if str(extra) not in sys.path:
-        sys.path.insert(0, str(extra))
+if str(API_DIR) not in sys.path:
+    sys.path.insert(0, str(API_DIR))
 
-from chalice.test import Client  # noqa: E402
-from fakes_api import (  # noqa: E402
-    FakeAlerts,
-    FakeAssessments,
-    FakeConsignments,
-    FakeIdentity,
-    FakeObjectStore,
-    FakeReceipts,
-    FakeSearch,
-    principal,
-)
+from chalice.test import Client
 
-from chalicelib.container import StaticContainer, set_container  # noqa: E402
-
-API_DIR = ROOT / "functions" / "api"
-
-
-@dataclass
-class World:
-    consignments: FakeConsignments
-    assessments: FakeAssessments
-    alerts: FakeAlerts
-    receipts: FakeReceipts
-    inbox: FakeObjectStore
-    search: FakeSearch
-    identity: FakeIdentity
-    container: StaticContainer
-    tokens: dict[str, str]
-
-    def auth(self, who: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.tokens[who]}"}
-
-
-def make_world() -> World:
-    identity = FakeIdentity()
-    tokens = {
-        role: identity.add("secret", principal(role, username=role))
-        for role in (
-            "administrator",
-            "risk_manager",
-            "targeting_analyst",
-            "examination_officer",
-            "supervisor",
-            "auditor",
-        )
-    }
-    tokens["carrier"] = identity.add("secret", principal("carrier", username="carrier", carrier_id="msc"))
-    tokens["other_carrier"] = identity.add(
-        "secret", principal("carrier", username="other_carrier", carrier_id="maersk")
-    )
-    tokens["unlinked_carrier"] = identity.add("secret", principal("carrier", username="unlinked_carrier"))
-    tokens["nobody"] = identity.add("secret", principal("visitor", username="nobody"))
-    parts = {
-        "consignments": FakeConsignments(),
-        "assessments": FakeAssessments(),
-        "alerts": FakeAlerts(),
-        "receipts": FakeReceipts(),
-        "inbox": FakeObjectStore(),
-        "search": FakeSearch(),
-    }
-    container = StaticContainer(country="JM", authenticator=identity, verifier=identity, **parts)  # type: ignore[arg-type]
-    return World(identity=identity, container=container, tokens=tokens, **parts)  # type: ignore[arg-type]
+from chalicelib.container import set_container
 
 
 @pytest.fixture

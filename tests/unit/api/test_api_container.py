@@ -7,7 +7,7 @@ import sys
 
 import pytest
 from chalice.test import Client
-from conftest import API_DIR, ROOT
+from fakes_api import API_DIR, ROOT
 
 from chalicelib.container import Container, build_container, set_container
 from cts.adapters.cognito import CognitoAuthenticator, CognitoTokenVerifier
@@ -72,3 +72,22 @@ def test_importing_the_app_opens_no_aws_client_and_reads_no_settings() -> None:
     env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT / "layers")}
     done = subprocess.run([sys.executable, "-c", probe], cwd=API_DIR, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_app_loaded_twice_in_one_process_keeps_every_routes_methods() -> None:
+    """The local stack loads functions/api/app.py under its own module name beside tests' ``import app``."""
+    import importlib.util
+
+    from app import app as first
+
+    spec = importlib.util.spec_from_file_location("cts_fn_api_again", API_DIR / "app.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    second = module.app
+    expected = {"/auth/login": ["POST"], "/alerts/{alert_id}/ack": ["POST"], "/uploads": ["POST"], "/me": ["GET"]}
+    for app in (first, second):
+        routes = {path: sorted(methods) for path, methods in app.routes.items()}
+        for path, methods in expected.items():
+            assert routes[path] == methods

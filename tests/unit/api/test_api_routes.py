@@ -7,8 +7,7 @@ from urllib.parse import quote
 
 import pytest
 from chalice.test import Client
-from conftest import World
-from fakes_api import NOW, alert, assessment_for, consignment, hit, receipt, version_of
+from fakes_api import NOW, World, alert, assessment_for, consignment, hit, receipt, version_of
 
 from cts.domain.alerts import AlertStatus
 from cts.domain.errors import Unavailable
@@ -117,7 +116,7 @@ def test_consignment_search_passes_text_mode_level_sort_and_page_to_the_index(cl
     assert response.status_code == 200
     data = body(response)
     assert data["total"] == 1
-    assert [item["document_number"] for item in data["items"]] == ["BBB2"]
+    assert [item["document_number"] for item in data["hits"]] == ["BBB2"]
     sent = world.search.queries[-1]
     assert (sent.text, sent.modes, sent.levels, sent.sort, sent.page_size) == (
         "kingston",
@@ -192,7 +191,7 @@ def test_alert_inbox_lists_new_alerts_soonest_arrival_first(client: Client, worl
     world.alerts.add(alert("sea:MSCU:DONE", NOW, status=AlertStatus.ACKNOWLEDGED))
     response = client.http.get("/alerts", headers=world.auth("examination_officer"))
     assert response.status_code == 200
-    assert [a["key"] for a in body(response)["items"]] == ["sea:MSCU:SOON", "sea:MSCU:LATE"]
+    assert [a["key"] for a in body(response)["alerts"]] == ["sea:MSCU:SOON", "sea:MSCU:LATE"]
 
 
 def test_alert_inbox_rejects_an_unknown_status(client: Client, world: World) -> None:
@@ -238,7 +237,7 @@ def receipts(world: World) -> World:
 def test_a_carrier_lists_only_its_own_receipts(client: Client, receipts: World) -> None:
     data = body(client.http.get("/receipts", headers=receipts.auth("carrier")))
     assert data["carrier_id"] == "msc"
-    assert [r["file_id"] for r in data["items"]] == ["f-msc"]
+    assert [r["file_id"] for r in data["receipts"]] == ["f-msc"]
 
 
 def test_a_carrier_asking_for_another_carriers_receipts_is_forbidden(client: Client, receipts: World) -> None:
@@ -257,7 +256,7 @@ def test_another_carriers_receipt_looks_missing_to_a_carrier(client: Client, rec
 def test_customs_roles_that_see_all_receipts_name_the_carrier(client: Client, receipts: World) -> None:
     assert_error(client.http.get("/receipts", headers=receipts.auth("supervisor")), 400, "validation_failed")
     data = body(client.http.get("/receipts?carrier_id=maersk", headers=receipts.auth("supervisor")))
-    assert [r["file_id"] for r in data["items"]] == ["f-maersk"]
+    assert [r["file_id"] for r in data["receipts"]] == ["f-maersk"]
     assert client.http.get("/receipts/f-msc", headers=receipts.auth("auditor")).status_code == 200
 
 

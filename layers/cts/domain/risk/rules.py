@@ -64,9 +64,7 @@ class Profile(BaseModel):
     def in_force(self, on: date) -> bool:
         if self.status is not ProfileStatus.ACTIVE:
             return False
-        return (self.valid_from is None or self.valid_from <= on) and (
-            self.valid_to is None or on <= self.valid_to
-        )
+        return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or on <= self.valid_to)
 
 
 class WatchlistKind(StrEnum):
@@ -92,9 +90,7 @@ class WatchlistEntry(BaseModel):
     valid_to: date | None = None
 
     def in_force(self, on: date) -> bool:
-        return (self.valid_from is None or self.valid_from <= on) and (
-            self.valid_to is None or on <= self.valid_to
-        )
+        return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or on <= self.valid_to)
 
 
 class Ruleset(BaseModel):

@@ -1,0 +1,190 @@
+"""The HTTP API: API Gateway REST API in front of the Chalice app, one method per Chalice route.
+
+Why not ``chalice.cdk.Chalice``: it packages the app into a SAM template (``AWS::Serverless``
+transform) with its own role and function settings, so the catalogue's least-privilege grants,
+layers, tracing and log retention could not be applied the same way as for the other functions,
+and cdk-nag cannot inspect SAM resources. Why not a ``{proxy+}`` catch-all: Chalice dispatches on
+``requestContext.resourcePath``, which must be the route template (``/consignments/{key}``).
+So the routes are read from the app itself (the same import ``chalice package`` does) and each
+becomes an API Gateway resource + method with a Lambda proxy integration to the ApiFunction.
+
+Every route is behind a Cognito user pool authorizer (API Gateway checks the *ID token*; the app
+checks it again and applies the permission table) except the routes the app declares public
+(``public=True`` in ``chalicelib.http``: sign-in and health).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from cts.config.country import CountryConfig
+from cts.config.resources import Function
+from infra.components.logging import log_group
+from infra.components.nag import acknowledge
+
+STAGE = "api"  # the same stage name as functions/api/.chalice/config.json
+THROTTLE_RATE = 50  # requests per second, per stage
+THROTTLE_BURST = 100
+
+
+@dataclass(frozen=True)
+class Route:
+    path: str
+    method: str
+    public: bool
+
+
+def load_routes(root: Path, spec: Function) -> list[Route]:
+    """The routes of the Chalice app named by ``spec.handler`` (``module.attribute``) in ``spec.code_dir``."""
+    module_name, _, attribute = spec.handler.rpartition(".")
+    code_dir = root / spec.code_dir
+    app_file = code_dir / (module_name.replace(".", "/") + ".py")
+    with _importable(code_dir):
+        module_spec = importlib.util.spec_from_file_location(f"_cts_api_{module_name}", app_file)
+        if module_spec is None or module_spec.loader is None:
+            raise ImportError(f"cannot load {app_file}")
+        module = importlib.util.module_from_spec(module_spec)
+        module_spec.loader.exec_module(module)
+    app = getattr(module, attribute)
+    return [
+        Route(path, method, public=_declared_public(entry))
+        for path, methods in sorted(app.routes.items())
+        for method, entry in sorted(methods.items())
+    ]
+
+
+def _declared_public(entry: Any) -> bool:
+    """Whether the app declares the route public (``public=True`` in ``chalicelib.http``).
+
+    Read from a ``cts_public`` attribute on the view when the app sets one, else from the
+    decorator's closure (a ``public`` flag, or a route object carrying one). Anything unknown is
+    private: the gateway then demands a token, which fails closed.
+    """
+    if entry.authorizer is not None:
+        return False
+    view = entry.view_function
+    flag = getattr(view, "cts_public", None)
+    if flag is None:
+        nonlocals = inspect.getclosurevars(view).nonlocals
+        flag = nonlocals.get("public")
+        if not isinstance(flag, bool):
+            flag = next((v.public for v in nonlocals.values() if isinstance(getattr(v, "public", None), bool)), False)
+    return flag is True
+
+
+@contextmanager
+def _importable(directory: Path) -> Iterator[None]:
+    """The app imports its siblings (``chalicelib``) as top-level modules, as in Lambda's /var/task."""
+    entry = str(directory)
+    sys.path.insert(0, entry)
+    try:
+        yield
+    finally:
+        sys.path.remove(entry)
+
+
+class Api(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        country: CountryConfig,
+        function: lambda_.IFunction,
+        routes: list[Route],
+        user_pool: cognito.IUserPool,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        access_logs = log_group(self, "AccessLogs", days=country.retention.logs_days)
+        self.rest_api = apigw.LambdaRestApi(
+            self,
+            "RestApi",
+            description=f"CTS API ({country.name})",
+            handler=function,
+            proxy=False,
+            integration_options=apigw.LambdaIntegrationOptions(
+                allow_test_invoke=False, scope_permission_to_method=False
+            ),
+            endpoint_types=[apigw.EndpointType.REGIONAL],
+            cloud_watch_role=True,
+            cloud_watch_role_removal_policy=cdk.RemovalPolicy.RETAIN,
+            deploy_options=apigw.StageOptions(
+                stage_name=STAGE,
+                tracing_enabled=True,
+                metrics_enabled=True,
+                logging_level=apigw.MethodLoggingLevel.INFO,
+                data_trace_enabled=False,  # bodies carry personal data and tokens
+                throttling_rate_limit=THROTTLE_RATE,
+                throttling_burst_limit=THROTTLE_BURST,
+                access_log_destination=apigw.LogGroupLogDestination(access_logs),
+                access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
+                    caller=True,
+                    http_method=True,
+                    ip=True,
+                    protocol=True,
+                    request_time=True,
+                    resource_path=True,
+                    response_length=True,
+                    status=True,
+                    user=True,
+                ),
+            ),
+        )
+        # The stack exports the URL as ApiUrl; drop the duplicate output RestApi adds on its own.
+        self.rest_api.node.try_remove_child("Endpoint")
+        self.authorizer = apigw.CognitoUserPoolsAuthorizer(self, "Authorizer", cognito_user_pools=[user_pool])
+        self.validator = self.rest_api.add_request_validator(
+            "RequestValidator", validate_request_parameters=True, validate_request_body=True
+        )
+        self.methods: dict[tuple[str, str], apigw.Method] = {}
+        for route in routes:
+            resource = self.rest_api.root if route.path == "/" else self.rest_api.root.resource_for_path(route.path)
+            if route.public:
+                method = resource.add_method(
+                    route.method,
+                    authorization_type=apigw.AuthorizationType.NONE,
+                    request_validator=self.validator,
+                )
+                for rule in ("APIG4", "COG4"):
+                    acknowledge(
+                        method,
+                        rule,
+                        f"{route.method} {route.path} is declared public by the app (sign-in or health "
+                        "check): the caller has no token yet. Throttled at the stage.",
+                    )
+            else:
+                method = resource.add_method(
+                    route.method,
+                    authorizer=self.authorizer,
+                    authorization_type=apigw.AuthorizationType.COGNITO,
+                    request_validator=self.validator,
+                )
+            self.methods[(route.method, route.path)] = method
+
+        acknowledge(
+            self.rest_api.deployment_stage,
+            "APIG3",
+            "A WAFv2 web ACL is a per-country decision (cost, managed rule subscriptions); the API is "
+            "authenticated (Cognito) and throttled. Associate a web ACL with this stage where required.",
+        )
+        cloud_watch_role = self.rest_api.node.try_find_child("CloudWatchRole")
+        if cloud_watch_role is not None:
+            acknowledge(
+                cloud_watch_role,
+                "IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]",
+                "API Gateway's account-level logging role: the AWS managed policy is the documented, "
+                "service-maintained permission set for execution and access logs.",
+            )

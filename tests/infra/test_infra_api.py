@@ -1,0 +1,55 @@
+"""The REST API mirrors the Chalice app's routes; only the app's public routes skip Cognito."""
+
+from __future__ import annotations
+
+from cts.config.resources import SYSTEM
+from infra.components.api import STAGE, load_routes
+from infra.stack import REPO_ROOT
+from infra_testkit import Synthesised
+
+
+def _path_of(synth: Synthesised, resource_id: str) -> str:
+    parts = []
+    resources = synth.of_type("AWS::ApiGateway::Resource")
+    while resource_id in resources:
+        props = resources[resource_id]["Properties"]
+        parts.append(props["PathPart"])
+        parent = props["ParentId"]
+        resource_id = parent.get("Ref", "") if isinstance(parent, dict) and "Ref" in parent else ""
+    return "/" + "/".join(reversed(parts))
+
+
+def test_every_chalice_route_is_a_method_proxied_to_the_api_function(jm: Synthesised) -> None:
+    routes = load_routes(REPO_ROOT, SYSTEM.function("ApiFunction"))
+    assert routes, "the Chalice app declares no routes"
+    function = jm.logical_id(jm.stack.functions["ApiFunction"])
+    methods = {}
+    for method in jm.of_type("AWS::ApiGateway::Method").values():
+        props = method["Properties"]
+        path = _path_of(jm, props["ResourceId"]["Ref"]) if "Ref" in props["ResourceId"] else "/"
+        methods[(props["HttpMethod"], path)] = props
+        assert props["Integration"]["Type"] == "AWS_PROXY"
+        assert function in str(props["Integration"]["Uri"])
+    assert set(methods) == {(r.method, r.path) for r in routes}
+    for route in routes:
+        expected = "NONE" if route.public else "COGNITO_USER_POOLS"
+        assert methods[(route.method, route.path)]["AuthorizationType"] == expected, route
+
+
+def test_only_sign_in_and_health_are_public(jm: Synthesised) -> None:
+    public = {(r.method, r.path) for r in load_routes(REPO_ROOT, SYSTEM.function("ApiFunction")) if r.public}
+    assert public == {("GET", "/health"), ("POST", "/auth/login")}
+
+
+def test_the_stage_is_traced_logged_and_throttled(jm: Synthesised) -> None:
+    (stage,) = jm.of_type("AWS::ApiGateway::Stage").values()
+    props = stage["Properties"]
+    assert props["StageName"] == STAGE
+    assert props["TracingEnabled"] is True
+    assert "DestinationArn" in props["AccessLogSetting"]
+    (settings,) = props["MethodSettings"]
+    assert settings["LoggingLevel"] == "INFO"
+    assert settings["DataTraceEnabled"] is False
+    assert settings["ThrottlingRateLimit"] > 0
+    (authorizer,) = jm.of_type("AWS::ApiGateway::Authorizer").values()
+    assert authorizer["Properties"]["Type"] == "COGNITO_USER_POOLS"
