@@ -31,6 +31,11 @@ def stack_name(country: CountryConfig) -> str:
     return f"Cts-{country.code}"
 
 
+def origin_of(url: str) -> str:
+    """``https://host/path`` -> ``https://host``, also for a deploy-time parameter (a token)."""
+    return cdk.Fn.join("", ["https://", cdk.Fn.select(2, cdk.Fn.split("/", url))])
+
+
 class CargoTargetingStack(cdk.Stack):
     def __init__(
         self,
@@ -52,7 +57,8 @@ class CargoTargetingStack(cdk.Stack):
         cdk.Tags.of(self).add("Project", "CTS")
         cdk.Tags.of(self).add("Country", country.code)
 
-        storage = Storage(self, "Storage", country=country)
+        self.web_url = self._web_url()
+        storage = Storage(self, "Storage", country=country, web_origin=origin_of(self.web_url))
         messaging = Messaging(self, "Messaging", buckets=storage.buckets)
         identity = Identity(self, "Identity")
         search = Search(self, "Search", country=country)
@@ -102,22 +108,26 @@ class CargoTargetingStack(cdk.Stack):
         self.workflows, self.layers = workflows, layers
         self._outputs()
 
-    def _email_settings(self) -> dict[str, str]:
-        """Alert e-mail settings that are not resources: recipients and the web link in the e-mails.
+    def _web_url(self) -> str:
+        """Base URL of the web app: linked from alert e-mails, and the origin allowed to upload.
 
-        The web app's URL comes from the country file once it has ``web_url``; until the web app is
-        hosted by this stack it is a deploy-time parameter (``--parameters WebUrl=https://...``).
+        From the country file once it has ``web_url``; until the web app is hosted by this stack it
+        is a deploy-time parameter (``cdk deploy --parameters WebUrl=https://...``).
         """
-        web_url = getattr(self.country, "web_url", None)
-        if web_url is None:
-            web_url = cdk.CfnParameter(
-                self,
-                "WebUrl",
-                type="String",
-                description="Base URL of the CTS web app, linked from alert e-mails",
-                allowed_pattern=r"^https://\S+$",
-            ).value_as_string
-        return {"CTS_ALERT_RECIPIENTS": ",".join(self.country.alert_recipients), "CTS_WEB_URL": str(web_url)}
+        configured = getattr(self.country, "web_url", None)
+        if configured is not None:
+            return str(configured)
+        return cdk.CfnParameter(
+            self,
+            "WebUrl",
+            type="String",
+            description="Base URL of the CTS web app (https://host[/path]): alert e-mail links, upload CORS origin",
+            allowed_pattern=r"^https://[^/\s]+(/\S*)?$",
+        ).value_as_string
+
+    def _email_settings(self) -> dict[str, str]:
+        """Alert e-mail settings that are not resources: recipients and the web link in the e-mails."""
+        return {"CTS_ALERT_RECIPIENTS": ",".join(self.country.alert_recipients), "CTS_WEB_URL": self.web_url}
 
     def _outputs(self) -> None:
         for spec in SYSTEM.buckets:

@@ -6,8 +6,12 @@ import aws_cdk as cdk
 from aws_cdk import aws_cognito as cognito
 from constructs import Construct
 
+from cts.adapters.cognito import CARRIER_ATTRIBUTE
 from cts.config.resources import SYSTEM
 from infra.components.nag import acknowledge
+
+# "custom:carrier_id": which carrier a carrier account uploads for (read by the API from the id token).
+CARRIER_ID = CARRIER_ATTRIBUTE.removeprefix("custom:")
 
 
 class Identity(Construct):
@@ -24,6 +28,7 @@ class Identity(Construct):
             standard_attributes=cognito.StandardAttributes(
                 email=cognito.StandardAttribute(required=True, mutable=True)
             ),
+            custom_attributes={CARRIER_ID: cognito.StringAttribute(min_len=1, max_len=64, mutable=True)},
             password_policy=cognito.PasswordPolicy(
                 min_length=12,
                 require_lowercase=True,
@@ -62,6 +67,11 @@ class Identity(Construct):
             generate_secret=False,
             auth_flows=cognito.AuthFlow(user_password=True, user_srp=True),
             prevent_user_existence_errors=True,
+            # Users may read their carrier id but never set it: only administrators assign it.
+            read_attributes=cognito.ClientAttributes()
+            .with_standard_attributes(email=True, email_verified=True, preferred_username=True)
+            .with_custom_attributes(CARRIER_ID),
+            write_attributes=cognito.ClientAttributes().with_standard_attributes(email=True, preferred_username=True),
             enable_token_revocation=True,
             access_token_validity=cdk.Duration.hours(1),
             id_token_validity=cdk.Duration.hours(1),

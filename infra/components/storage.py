@@ -12,10 +12,12 @@ from cts.config.resources import SYSTEM, Bucket, Table
 
 # What each bucket holds decides which retention applies: raw carrier files or records.
 RAW_FILE_BUCKETS = frozenset({"InboxBucket"})
+# Buckets the web app uploads into directly with presigned PUT URLs (cross-origin: needs CORS).
+BROWSER_UPLOAD_BUCKETS = frozenset({"InboxBucket"})
 # Tables whose changes feed other consumers (e.g. a future search re-indexer, audit export).
 STREAMED_TABLES = frozenset({"RecordsTable"})
 
-for _id in RAW_FILE_BUCKETS:
+for _id in RAW_FILE_BUCKETS | BROWSER_UPLOAD_BUCKETS:
     SYSTEM.resource(_id)  # fail at import if the catalogue renames it
 for _id in STREAMED_TABLES:
     SYSTEM.resource(_id)
@@ -29,8 +31,9 @@ INCOMPLETE_UPLOAD_DAYS = 7
 class Storage(Construct):
     """Every catalogue bucket and table, plus a dedicated server-access-log bucket."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, country: CountryConfig) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, country: CountryConfig, web_origin: str) -> None:
         super().__init__(scope, construct_id)
+        self._web_origin = web_origin
         self.access_logs = self._log_bucket(country)
         self.buckets: dict[str, s3.Bucket] = {spec.logical_id: self._bucket(spec, country) for spec in SYSTEM.buckets}
         self.tables: dict[str, dynamodb.Table] = {spec.logical_id: self._table(spec) for spec in SYSTEM.tables}
@@ -70,6 +73,16 @@ class Storage(Construct):
             server_access_logs_bucket=self.access_logs,
             server_access_logs_prefix=f"{spec.logical_id}/",
             lifecycle_rules=[lifecycle_rule(days, versioned=spec.versioned)],
+            cors=[
+                s3.CorsRule(
+                    allowed_methods=[s3.HttpMethods.PUT],
+                    allowed_origins=[self._web_origin],
+                    allowed_headers=["*"],
+                    max_age=3000,
+                )
+            ]
+            if spec.logical_id in BROWSER_UPLOAD_BUCKETS
+            else None,
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
 

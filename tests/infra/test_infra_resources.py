@@ -237,8 +237,13 @@ def test_user_pool_groups_are_the_roles_and_sign_up_is_admin_only(synth: Synthes
     assert policy["MinimumLength"] >= 12
     assert all(policy[k] for k in ("RequireLowercase", "RequireUppercase", "RequireNumbers", "RequireSymbols"))
     assert props["MfaConfiguration"] == "OPTIONAL"
+    assert {"AttributeDataType": "String", "Mutable": True, "Name": "carrier_id"}.items() <= next(
+        a for a in props["Schema"] if a["Name"] == "carrier_id"
+    ).items()
     (client,) = synth.of_type("AWS::Cognito::UserPoolClient").values()
     assert client["Properties"].get("GenerateSecret", False) is False
+    assert "custom:carrier_id" in client["Properties"]["ReadAttributes"]
+    assert "custom:carrier_id" not in client["Properties"]["WriteAttributes"], "carriers must not pick their id"
     assert set(client["Properties"]["ExplicitAuthFlows"]) >= {"ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH"}
 
 

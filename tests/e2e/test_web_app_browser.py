@@ -1,0 +1,80 @@
+"""The web app in a real headless Chromium (Debian's package, driven by Playwright) against the local stack."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cts.local.stack import LocalStack
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CTS_REQUIRE_BROWSER"):
+            pytest.fail(f"Chromium not found at {CHROMIUM} (CI installs Debian's chromium package)")
+        pytest.skip("Chromium is not installed: apt-get install -y chromium (CI installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield instance
+        instance.close()
+
+
+def signed_in_page(browser: Any, stack: LocalStack, role: str) -> Any:
+    user = next(u for u in stack.users if u.role == role)
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(stack.api_url + "/")
+    page.get_by_test_id("username").fill(user.username)
+    page.get_by_test_id("password").fill(user.password)
+    page.get_by_test_id("sign-in-submit").click()
+    page.get_by_test_id("user-bar").wait_for(state="visible")
+    return page
+
+
+def test_an_analyst_sees_alerts_by_arrival_and_opens_the_explained_score(browser: Any, local_stack: LocalStack):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = signed_in_page(browser, local_stack, "targeting_analyst")
+    rows = page.get_by_test_id("alert-row")
+    rows.first.wait_for()
+    assert rows.count() == 2
+    assert "DMLU0000002" in rows.nth(0).inner_text()  # the red one arrives first
+    page.screenshot(path=str(ARTIFACTS / "alert-inbox.png"))
+    rows.nth(0).get_by_test_id("open-consignment").click()
+    page.get_by_test_id("consignment-detail").wait_for(state="visible")
+    assert page.get_by_test_id("score-value").inner_text().strip() == "95"
+    reasons = page.get_by_test_id("hit-row").all_inner_texts()
+    assert any("perishable cover load" in r for r in reasons)
+    assert any("watch list" in r for r in reasons)
+    page.screenshot(path=str(ARTIFACTS / "consignment-detail.png"))
+    page.close()
+
+
+def test_a_carrier_gets_the_upload_view_and_no_customs_screens(browser: Any, local_stack: LocalStack) -> None:
+    page = signed_in_page(browser, local_stack, "carrier")
+    page.get_by_test_id("carrier-view").wait_for(state="visible")
+    assert page.get_by_test_id("officer-view").is_hidden()
+    page.get_by_test_id("receipt-row").first.wait_for()
+    page.screenshot(path=str(ARTIFACTS / "carrier-view.png"))
+    page.close()
