@@ -34,8 +34,9 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 types: $(STAMP)
-	$(BIN)/mypy layers/cts
+	$(BIN)/mypy layers/cts infra
 	$(BIN)/mypy --follow-imports=silent functions/ingest/handler.py functions/score/handler.py functions/notify/handler.py
+	cd functions/api && ../../$(BIN)/mypy --config-file ../../pyproject.toml app.py chalicelib
 
 unit: $(STAMP)
 	$(BIN)/pytest -q tests/unit
@@ -66,7 +67,8 @@ layer: $(STAMP)
 
 deploy: layer
 	@test -n "$(COUNTRY)" || (echo "set COUNTRY, e.g. make deploy COUNTRY=JM" && exit 1)
-	npx --yes aws-cdk@2 deploy --app "COUNTRY=$(COUNTRY) $(BIN)/python infra/app.py" Cts-$(COUNTRY)
+	npx --yes aws-cdk@2 deploy --app "COUNTRY=$(COUNTRY) $(BIN)/python infra/app.py" Cts-$(COUNTRY) \
+		$(if $(WEB_URL),--parameters Cts-$(COUNTRY):WebUrl=$(WEB_URL))
 
 bench: $(STAMP)
 	$(BIN)/cts bench all

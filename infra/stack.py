@@ -17,7 +17,7 @@ from cts.config.country import CountryConfig
 from cts.config.resources import SYSTEM
 from infra.components.api import Api, load_routes
 from infra.components.bindings import Resources
-from infra.components.compute import EMAIL_SENDERS, Functions, Layers
+from infra.components.compute import Functions, Layers
 from infra.components.identity import Identity
 from infra.components.messaging import Messaging
 from infra.components.search import Search
@@ -84,7 +84,7 @@ class CargoTargetingStack(cdk.Stack):
             resources=self.resources,
             layers=layers,
             root=root,
-            email_settings=self._email_settings() if EMAIL_SENDERS else {},
+            email_settings=self._email_settings(),
         )
         self.functions = functions.functions
 
@@ -114,9 +114,8 @@ class CargoTargetingStack(cdk.Stack):
         From the country file once it has ``web_url``; until the web app is hosted by this stack it
         is a deploy-time parameter (``cdk deploy --parameters WebUrl=https://...``).
         """
-        configured = getattr(self.country, "web_url", None)
-        if configured is not None:
-            return str(configured)
+        if self.country.web_url is not None:
+            return self.country.web_url
         return cdk.CfnParameter(
             self,
             "WebUrl",

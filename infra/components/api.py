@@ -16,7 +16,6 @@ checks it again and applies the permission table) except the routes the app decl
 from __future__ import annotations
 
 import importlib.util
-import inspect
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -67,22 +66,13 @@ def load_routes(root: Path, spec: Function) -> list[Route]:
 
 
 def _declared_public(entry: Any) -> bool:
-    """Whether the app declares the route public (``public=True`` in ``chalicelib.http``).
+    """Whether the app declares the route public (``public=True`` in ``chalicelib.http`` sets ``cts_public``).
 
-    Read from a ``cts_public`` attribute on the view when the app sets one, else from the
-    decorator's closure (a ``public`` flag, or a route object carrying one). Anything unknown is
-    private: the gateway then demands a token, which fails closed.
+    Anything not marked is private: the gateway then demands a token, which fails closed.
     """
     if entry.authorizer is not None:
         return False
-    view = entry.view_function
-    flag = getattr(view, "cts_public", None)
-    if flag is None:
-        nonlocals = inspect.getclosurevars(view).nonlocals
-        flag = nonlocals.get("public")
-        if not isinstance(flag, bool):
-            flag = next((v.public for v in nonlocals.values() if isinstance(getattr(v, "public", None), bool)), False)
-    return flag is True
+    return getattr(entry.view_function, "cts_public", False) is True
 
 
 @contextmanager

@@ -72,7 +72,8 @@ class Layers(Construct):
                 exclude=LAYER_EXCLUDES,
                 bundling=cdk.BundlingOptions(
                     image=RUNTIME.bundling_image,  # never pulled: local bundling always succeeds
-                    local=_CopyIntoPythonDir(source, LAYER_EXCLUDES),
+                    # jsii calls try_bundle(output_dir, options) positionally, unlike the typed Protocol
+                    local=_CopyIntoPythonDir(source, LAYER_EXCLUDES),  # type: ignore[arg-type]
                 ),
             ),
             compatible_runtimes=[RUNTIME],

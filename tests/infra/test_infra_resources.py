@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from cts.config.resources import SYSTEM
 from infra.components.compute import RUNTIME
@@ -264,14 +263,11 @@ def test_outputs_name_the_entry_points(synth: Synthesised) -> None:
     assert expected <= set(synth.outputs)
 
 
-def _refs(value: Any) -> set[str]:
-    """Logical ids referenced (Ref / Fn::GetAtt) anywhere inside ``value``."""
-    if isinstance(value, dict):
-        if "Ref" in value:
-            return {value["Ref"]}
-        if "Fn::GetAtt" in value:
-            return {value["Fn::GetAtt"][0]}
-        return set().union(*(_refs(v) for v in value.values())) if value else set()
-    if isinstance(value, list):
-        return set().union(*(_refs(v) for v in value)) if value else set()
-    return set()
+def test_only_the_web_app_origin_may_put_presigned_uploads_into_the_inbox(jm: Synthesised) -> None:
+    inbox = jm.resources[jm.logical_id(jm.stack.storage.buckets["InboxBucket"])]["Properties"]
+    (rule,) = inbox["CorsConfiguration"]["CorsRules"]
+    assert rule["AllowedMethods"] == ["PUT"]
+    assert rule["AllowedOrigins"] != ["*"]
+    assert '{"Ref": "WebUrl"}' in json.dumps(rule["AllowedOrigins"])  # the origin of the web app URL
+    receipts = jm.resources[jm.logical_id(jm.stack.storage.buckets["ReceiptsBucket"])]["Properties"]
+    assert "CorsConfiguration" not in receipts

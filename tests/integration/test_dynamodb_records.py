@@ -3,8 +3,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from builders import make_consignment
 
+from builders import make_consignment
 from cts.adapters.dynamodb import (
     DynamoAlerts,
     DynamoAssessments,

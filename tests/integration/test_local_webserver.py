@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from fakes_api import API_DIR, ROOT, World, make_world
 
 if str(API_DIR) not in sys.path:

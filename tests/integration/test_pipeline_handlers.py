@@ -10,8 +10,8 @@ from pathlib import Path
 
 import boto3
 import pytest
-from builders import consignment_data, json_manifest
 
+from builders import consignment_data, json_manifest
 from cts.adapters.dynamodb import (
     DynamoAlerts,
     DynamoAssessments,

@@ -200,4 +200,5 @@ def _handler(app: Chalice, route: Route) -> Callable[..., Response]:
             log.exception("unhandled error in %s %s", ",".join(route.methods), route.path)
             return error_response(500, "internal", "an internal error occurred")
 
+    handler.cts_public = route.public  # type: ignore[attr-defined]  # read by infra to skip the authorizer
     return handler

@@ -33,6 +33,9 @@ class CountryConfig(BaseModel):
     ports_of_interest: tuple[str, ...] = Field(min_length=1)
     alert_sender: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     alert_recipients: tuple[str, ...] = Field(min_length=1, description="duty mailboxes until subscriptions land")
+    web_url: str | None = Field(
+        default=None, pattern=r"^https://", description="where analysts open the web app (links in e-mails)"
+    )
     retention: Retention = Retention()
     thresholds: Thresholds = Thresholds()
 

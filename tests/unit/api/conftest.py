@@ -4,6 +4,7 @@ import sys
 from collections.abc import Iterator
 
 import pytest
+
 from fakes_api import API_DIR, World, make_world
 
 if str(API_DIR) not in sys.path:

@@ -7,11 +7,11 @@ import sys
 
 import pytest
 from chalice.test import Client
-from fakes_api import API_DIR, ROOT
 
 from chalicelib.container import Container, build_container, set_container
 from cts.adapters.cognito import CognitoAuthenticator, CognitoTokenVerifier
 from cts.config.settings import ConfigError
+from fakes_api import API_DIR, ROOT
 
 ENV = {
     "CTS_COUNTRY": "JM",

@@ -7,11 +7,11 @@ from urllib.parse import quote
 
 import pytest
 from chalice.test import Client
-from fakes_api import NOW, World, alert, assessment_for, consignment, hit, receipt, version_of
 
 from cts.domain.alerts import AlertStatus
 from cts.domain.errors import Unavailable
 from cts.ports.search import SearchDocument
+from fakes_api import NOW, World, alert, assessment_for, consignment, hit, receipt, version_of
 
 JSON = {"Content-Type": "application/json"}
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from builders import consignment_data, json_manifest
 
+from builders import consignment_data, json_manifest
 from cts.domain.model import Severity, SourceFormat
 from cts.domain.parsers import ParseContext, UnknownFormat, detect_format, parse
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from builders import consignment_data, make_consignment
 from pydantic import ValidationError
 
+from builders import consignment_data, make_consignment
 from cts.domain.model import Consignment, DocumentKind, PartyRole, TransportDocument
 
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from builders import make_consignment
 from pydantic import ValidationError
 
+from builders import make_consignment
 from cts.domain.risk.engine import Level, assess
 from cts.domain.risk.levels import Thresholds
 from cts.domain.risk.rules import Indicator, Profile, Ruleset, WatchlistEntry

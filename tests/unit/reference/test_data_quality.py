@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+
 from cts.domain.model import Consignment, DataQualityIssue
 from cts.domain.quality import QUALITY_CODES, RULES, assess_quality, is_vague_description, with_quality
 from cts.domain.reference import ReferenceData, default_reference

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from cts.reference.build import build_reference_data
 
 REPO_ROOT = Path(__file__).resolve().parents[3]

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from cts.domain.reference import ReferenceData
 from cts.reference.build import build_reference_data, parse_coordinates
 

@@ -3,12 +3,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from builders import consignment_data, json_manifest
-from fakes import FakeClock, FakeConsignments, FakeObjectStore, FakeQueue, FakeReceipts
 
+from builders import consignment_data, json_manifest
 from cts.domain.receipt import ReceiptStatus
 from cts.domain.reference import default_reference
 from cts.services.ingest import IngestService, NotAnUpload, receipt_key
+from fakes import FakeClock, FakeConsignments, FakeObjectStore, FakeQueue, FakeReceipts
 
 KEY = "inbox/ACME/manifest-1.json"
 

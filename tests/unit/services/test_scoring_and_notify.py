@@ -3,6 +3,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from builders import make_consignment
+from cts.domain.records import ConsignmentVersion, VersionStatus
+from cts.domain.risk.levels import Thresholds
+from cts.domain.risk.rules import WatchlistEntry
+from cts.services.notify import NotificationService
+from cts.services.scoring import ScoringService
 from fakes import (
     FakeAlerts,
     FakeAssessments,
@@ -14,12 +19,6 @@ from fakes import (
     FakeSearch,
     FakeWorkflow,
 )
-
-from cts.domain.records import ConsignmentVersion, VersionStatus
-from cts.domain.risk.levels import Thresholds
-from cts.domain.risk.rules import WatchlistEntry
-from cts.services.notify import NotificationService
-from cts.services.scoring import ScoringService
 
 WATCHED_BOX = WatchlistEntry(
     id="c1", kind="container", value="CSQU3054383", reason="altered floor", category="drugs", source="intel", weight=90
