@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -13,8 +14,10 @@ from cts.domain.receipt import Receipt
 from cts.domain.records import ConsignmentVersion
 from cts.domain.risk.engine import Assessment
 from cts.domain.risk.rules import Profile, ProfileStatus, Ruleset, WatchlistEntry
-from cts.domain.search_view import SearchDocument
 from cts.ports.email import EmailMessage
+from cts.ports.search import SearchDocument, SearchQuery, SearchResult
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class FakeClock:
@@ -30,6 +33,7 @@ class FakeObjectStore:
     def __init__(self, objects: dict[str, bytes] | None = None) -> None:
         self.objects = dict(objects or {})
         self.writes: list[str] = []
+        self.presigned: list[str] = []
 
     def get(self, key: str) -> bytes:
         if key not in self.objects:
@@ -44,6 +48,7 @@ class FakeObjectStore:
         return key in self.objects
 
     def presigned_put_url(self, key: str, expires_s: int = 900) -> str:
+        self.presigned.append(key)
         return f"https://fake-s3.invalid/{key}?put&expires={expires_s}"
 
     def presigned_get_url(self, key: str, expires_s: int = 900) -> str:
@@ -173,9 +178,12 @@ class FakeWorkflow:
         return f"arn:fake:execution:{name}"
 
 
+@dataclass
 class FakeSearch:
-    def __init__(self) -> None:
-        self.docs: dict[str, SearchDocument] = {}
+    """Substring text match over document number and parties; mode and level filters; newest first."""
+
+    docs: dict[str, SearchDocument] = field(default_factory=dict)
+    queries: list[SearchQuery] = field(default_factory=list)
 
     def ensure_ready(self) -> None:
         return None
@@ -191,6 +199,27 @@ class FakeSearch:
 
     def get(self, key: str) -> SearchDocument | None:
         return self.docs.get(key)
+
+    def _matching(self, query: SearchQuery) -> list[SearchDocument]:
+        found = []
+        for doc in self.docs.values():
+            text = f"{doc.document_number} {doc.parties_text} {doc.goods_text}".lower()
+            if query.text and not all(term.lower() in text for term in query.text.split()):
+                continue
+            if query.modes and doc.mode not in query.modes:
+                continue
+            if query.levels and doc.level not in query.levels:
+                continue
+            found.append(doc)
+        return sorted(found, key=lambda d: (d.received_at or _EPOCH, d.key), reverse=True)
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        self.queries.append(query)
+        found = self._matching(query)
+        return SearchResult(total=len(found), hits=found[query.offset : query.offset + query.page_size])
+
+    def count(self, query: SearchQuery) -> int:
+        return len(self._matching(query))
 
     def refresh(self) -> None:
         return None

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from cts.domain.alerts import Alert, AlertStatus
-from cts.domain.errors import NotFound, Unauthorized
+from cts.domain.errors import Unauthorized
 from cts.domain.model import (
     Carrier,
     Consignment,
@@ -26,7 +26,7 @@ from cts.domain.receipt import Receipt, ReceiptStatus
 from cts.domain.records import ConsignmentVersion, content_hash, version_status
 from cts.domain.risk.engine import Assessment, Hit, Level
 from cts.ports.identity import Principal, Tokens
-from cts.ports.search import SearchDocument, SearchQuery, SearchResult
+from fakes import FakeAlerts, FakeAssessments, FakeConsignments, FakeObjectStore, FakeReceipts, FakeSearch
 
 NOW = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parents[1]
@@ -115,151 +115,6 @@ def principal(*roles: str, username: str = "user", carrier_id: str | None = None
 
 
 # ---------------------------------------------------------------- repositories
-
-
-@dataclass
-class FakeConsignments:
-    by_key: dict[str, list[ConsignmentVersion]] = field(default_factory=dict)
-
-    def add_version(self, version: ConsignmentVersion) -> None:
-        self.by_key.setdefault(version.key, []).append(version)
-
-    def latest(self, key: str) -> ConsignmentVersion | None:
-        versions = self.by_key.get(key)
-        return max(versions, key=lambda v: v.version) if versions else None
-
-    def get(self, key: str, version: int) -> ConsignmentVersion | None:
-        return next((v for v in self.by_key.get(key, []) if v.version == version), None)
-
-    def versions(self, key: str) -> list[ConsignmentVersion]:
-        return sorted(self.by_key.get(key, []), key=lambda v: v.version)
-
-    def recent(self, limit: int = 50) -> list[ConsignmentVersion]:
-        latest = [max(vs, key=lambda v: v.version) for vs in self.by_key.values()]
-        return sorted(latest, key=lambda v: v.stored_at, reverse=True)[:limit]
-
-
-@dataclass
-class FakeAssessments:
-    by_key: dict[str, Assessment] = field(default_factory=dict)
-
-    def put(self, assessment: Assessment) -> None:
-        current = self.by_key.get(assessment.key)
-        if current is None or current.version <= assessment.version:
-            self.by_key[assessment.key] = assessment
-
-    def latest(self, key: str) -> Assessment | None:
-        return self.by_key.get(key)
-
-
-@dataclass
-class FakeAlerts:
-    by_id: dict[str, Alert] = field(default_factory=dict)
-
-    def add(self, alert: Alert) -> bool:
-        if alert.alert_id in self.by_id:
-            return False
-        self.by_id[alert.alert_id] = alert
-        return True
-
-    def get(self, alert_id: str) -> Alert | None:
-        return self.by_id.get(alert_id)
-
-    def inbox(self, status: AlertStatus = AlertStatus.NEW, limit: int = 100) -> list[Alert]:
-        far = datetime.max.replace(tzinfo=UTC)
-        matching = [a for a in self.by_id.values() if a.status is status]
-        return sorted(matching, key=lambda a: (a.eta or far, a.alert_id))[:limit]
-
-    def set_status(self, alert_id: str, status: AlertStatus) -> None:
-        if alert_id not in self.by_id:
-            raise NotFound(f"alert {alert_id}")
-        self.by_id[alert_id] = self.by_id[alert_id].model_copy(update={"status": status})
-
-
-@dataclass
-class FakeReceipts:
-    by_id: dict[str, Receipt] = field(default_factory=dict)
-
-    def put(self, receipt: Receipt) -> None:
-        self.by_id[receipt.file_id] = receipt
-
-    def get(self, file_id: str) -> Receipt | None:
-        return self.by_id.get(file_id)
-
-    def for_carrier(self, carrier_id: str, limit: int = 50) -> list[Receipt]:
-        mine = [r for r in self.by_id.values() if r.carrier_id == carrier_id]
-        return sorted(mine, key=lambda r: r.processed_at, reverse=True)[:limit]
-
-
-@dataclass
-class FakeObjectStore:
-    objects: dict[str, bytes] = field(default_factory=dict)
-    presigned: list[str] = field(default_factory=list)
-
-    def get(self, key: str) -> bytes:
-        if key not in self.objects:
-            raise NotFound(key)
-        return self.objects[key]
-
-    def put(self, key: str, body: bytes, content_type: str = "application/octet-stream") -> None:
-        self.objects[key] = body
-
-    def exists(self, key: str) -> bool:
-        return key in self.objects
-
-    def presigned_put_url(self, key: str, expires_s: int = 900) -> str:
-        self.presigned.append(key)
-        return f"https://uploads.example.test/{key}?expires={expires_s}&signature=fake"
-
-    def presigned_get_url(self, key: str, expires_s: int = 900) -> str:
-        return f"https://uploads.example.test/{key}?expires={expires_s}&signature=fake"
-
-
-@dataclass
-class FakeSearch:
-    """Substring text match over document number and parties; mode and level filters; newest first."""
-
-    docs: dict[str, SearchDocument] = field(default_factory=dict)
-    queries: list[SearchQuery] = field(default_factory=list)
-
-    def ensure_ready(self) -> None:
-        return None
-
-    def index(self, docs: Sequence[SearchDocument]) -> None:
-        for doc in docs:
-            current = self.docs.get(doc.key)
-            if current is None or current.version <= doc.version:
-                self.docs[doc.key] = doc
-
-    def delete(self, key: str) -> None:
-        self.docs.pop(key, None)
-
-    def get(self, key: str) -> SearchDocument | None:
-        return self.docs.get(key)
-
-    def _matching(self, query: SearchQuery) -> list[SearchDocument]:
-        found = []
-        for doc in self.docs.values():
-            text = f"{doc.document_number} {doc.parties_text} {doc.goods_text}".lower()
-            if query.text and not all(term.lower() in text for term in query.text.split()):
-                continue
-            if query.modes and doc.mode not in query.modes:
-                continue
-            if query.levels and doc.level not in query.levels:
-                continue
-            found.append(doc)
-        return sorted(found, key=lambda d: (d.received_at or NOW, d.key), reverse=True)
-
-    def search(self, query: SearchQuery) -> SearchResult:
-        self.queries.append(query)
-        found = self._matching(query)
-        return SearchResult(total=len(found), hits=found[query.offset : query.offset + query.page_size])
-
-    def count(self, query: SearchQuery) -> int:
-        return len(self._matching(query))
-
-    def refresh(self) -> None:
-        return None
 
 
 # ---------------------------------------------------------------- identity

@@ -274,7 +274,7 @@ def test_a_carrier_gets_a_presigned_put_url_under_its_own_inbox(client: Client, 
     assert data["method"] == "PUT"
     assert data["key"].startswith("inbox/msc/")
     assert data["key"].endswith("-manifest_01.csv")
-    assert data["url"].startswith("https://uploads.example.test/inbox/msc/")
+    assert data["url"].startswith("https://fake-s3.invalid/inbox/msc/")
     assert world.inbox.presigned == [data["key"]]
 
 
