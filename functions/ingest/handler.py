@@ -71,11 +71,16 @@ def _uploads(record: SQSRecord) -> list[dict[str, str]]:
 @tracer.capture_method
 def record_handler(record: SQSRecord) -> None:
     ingest = _ingest()
-    for upload in _uploads(record):
+    uploads = _uploads(record)
+    if not uploads:  # S3 sends an s3:TestEvent when the notification is configured
+        logger.info("event without uploads ignored", extra={"message_id": record.message_id})
+        metrics.add_metric(name="EventsIgnored", unit=MetricUnit.Count, value=1)
+    for upload in uploads:
         try:
             result = ingest(request=upload)
         except NotAnUpload:
             logger.warning("ignored object outside the inbox", extra=upload)
+            metrics.add_metric(name="EventsIgnored", unit=MetricUnit.Count, value=1)
             continue
         logger.info("file ingested", extra={**upload, **result})
         metrics.add_metric(name="FilesIngested", unit=MetricUnit.Count, value=1)

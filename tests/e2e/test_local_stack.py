@@ -12,28 +12,28 @@ import pytest
 import requests
 
 from cts.local.demo import DEMO_CARRIER
-from cts.local.stack import LocalStack
+from running_stack import RunningStack
 
 pytestmark = pytest.mark.e2e
 
 
-def sign_in(stack: LocalStack, role: str) -> dict[str, str]:
-    user = next(u for u in stack.users if u.role == role)
+def sign_in(stack: RunningStack, role: str) -> dict[str, str]:
+    user = stack.user(role)
     response = requests.post(
-        f"{stack.api_url}/auth/login", json={"username": user.username, "password": user.password}, timeout=10
+        f"{stack.api_url}/auth/login", json={"username": user["username"], "password": user["password"]}, timeout=10
     )
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['id_token']}"}
 
 
-def test_health_answers_on_loopback(local_stack: LocalStack) -> None:
+def test_health_answers_on_loopback(local_stack: RunningStack) -> None:
     response = requests.get(f"{local_stack.api_url}/health", timeout=5)
     assert response.status_code == 200
     assert response.json()["status"] == "ok"
     assert local_stack.api_url.startswith("http://127.0.0.1:")
 
 
-def test_connection_facts_are_written_for_scripts_and_tests(local_stack: LocalStack) -> None:
+def test_connection_facts_are_written_for_scripts_and_tests(local_stack: RunningStack) -> None:
     facts = json.loads((local_stack.data_dir / "stack.json").read_text())
     assert facts["api_url"] == local_stack.api_url
     assert facts["aws_endpoint"] == local_stack.aws_endpoint
@@ -42,7 +42,7 @@ def test_connection_facts_are_written_for_scripts_and_tests(local_stack: LocalSt
     assert facts["user_pool_client_id"]
 
 
-def test_demo_manifest_raises_alerts_ordered_by_arrival(local_stack: LocalStack) -> None:
+def test_demo_manifest_raises_alerts_ordered_by_arrival(local_stack: RunningStack) -> None:
     response = requests.get(
         f"{local_stack.api_url}/alerts", headers=sign_in(local_stack, "targeting_analyst"), timeout=10
     )
@@ -79,13 +79,13 @@ def wait_for(predicate: Any, timeout_s: float = 30) -> Any:
     raise AssertionError("condition not met in time")
 
 
-def test_an_upload_to_the_s3_inbox_is_stored_scored_and_searchable(local_stack: LocalStack) -> None:
+def test_an_upload_to_the_s3_inbox_is_stored_scored_and_searchable(local_stack: RunningStack) -> None:
     local_stack.upload(f"inbox/{DEMO_CARRIER}/e2e-upload.csv", csv_manifest("E2E0000001"))
     local_stack.wait_until_idle(60)
     key = "sea:DMLU:E2E0000001"
     table = local_stack.client("dynamodb")
     item = table.get_item(
-        TableName=local_stack.resources.env["CTS_RECORDS_TABLE"],
+        TableName=local_stack.env["CTS_RECORDS_TABLE"],
         Key={"pk": {"S": f"CONS#{key}"}, "sk": {"S": "LATEST"}},
     ).get("Item")
     assert item is not None
@@ -101,9 +101,9 @@ def test_an_upload_to_the_s3_inbox_is_stored_scored_and_searchable(local_stack: 
     assert any(hit["key"] == key for hit in found.json()["hits"])
 
 
-def test_red_alert_opens_a_case_through_step_functions(local_stack: LocalStack) -> None:
+def test_red_alert_opens_a_case_through_step_functions(local_stack: RunningStack) -> None:
     sfn = local_stack.client("stepfunctions")
-    arn = local_stack.resources.env["CTS_CASE_STATE_MACHINE_ARN"]
+    arn = local_stack.env["CTS_CASE_STATE_MACHINE_ARN"]
 
     def finished() -> list[dict[str, Any]]:
         runs = sfn.list_executions(stateMachineArn=arn)["executions"]
@@ -111,21 +111,21 @@ def test_red_alert_opens_a_case_through_step_functions(local_stack: LocalStack) 
 
     wait_for(lambda: len(finished()) >= 2)
     case = local_stack.client("dynamodb").get_item(
-        TableName=local_stack.resources.env["CTS_RECORDS_TABLE"],
+        TableName=local_stack.env["CTS_RECORDS_TABLE"],
         Key={"pk": {"S": "CASE#sea:DMLU:DMLU0000002#v1"}, "sk": {"S": "CASE"}},
     )["Item"]
     assert case["status"]["S"] == "triage"
     assert case["level"]["S"] == "red"
 
 
-def test_alert_emails_go_to_the_duty_mailbox_from_the_country_sender(local_stack: LocalStack) -> None:
+def test_alert_emails_go_to_the_duty_mailbox_from_the_country_sender(local_stack: RunningStack) -> None:
     sent = requests.get(f"{local_stack.aws_endpoint}/moto-api/data.json", timeout=10).json()["ses"]
     assert sent  # moto keeps every e-mail it accepted
     messages = local_stack.client("ses").get_send_statistics()["SendDataPoints"]
     assert sum(p["DeliveryAttempts"] for p in messages) >= 2
 
 
-def test_a_carrier_sees_its_own_receipts_only(local_stack: LocalStack) -> None:
+def test_a_carrier_sees_its_own_receipts_only(local_stack: RunningStack) -> None:
     headers = sign_in(local_stack, "carrier")
     mine = requests.get(f"{local_stack.api_url}/receipts", headers=headers, timeout=10)
     assert mine.status_code == 200, mine.text

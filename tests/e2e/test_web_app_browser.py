@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from cts.local.stack import LocalStack
+from running_stack import RunningStack
 
 pytestmark = pytest.mark.e2e
 
@@ -42,18 +42,18 @@ def browser() -> Iterator[Any]:
         instance.close()
 
 
-def signed_in_page(browser: Any, stack: LocalStack, role: str) -> Any:
-    user = next(u for u in stack.users if u.role == role)
+def signed_in_page(browser: Any, stack: RunningStack, role: str) -> Any:
+    user = stack.user(role)
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     page.goto(stack.api_url + "/")
-    page.get_by_test_id("username").fill(user.username)
-    page.get_by_test_id("password").fill(user.password)
+    page.get_by_test_id("username").fill(user["username"])
+    page.get_by_test_id("password").fill(user["password"])
     page.get_by_test_id("sign-in-submit").click()
     page.get_by_test_id("user-bar").wait_for(state="visible")
     return page
 
 
-def test_an_analyst_sees_alerts_by_arrival_and_opens_the_explained_score(browser: Any, local_stack: LocalStack):
+def test_an_analyst_sees_alerts_by_arrival_and_opens_the_explained_score(browser: Any, local_stack: RunningStack):
     ARTIFACTS.mkdir(exist_ok=True)
     page = signed_in_page(browser, local_stack, "targeting_analyst")
     rows = page.get_by_test_id("alert-row")
@@ -73,7 +73,7 @@ def test_an_analyst_sees_alerts_by_arrival_and_opens_the_explained_score(browser
     page.close()
 
 
-def test_a_carrier_gets_the_upload_view_and_no_customs_screens(browser: Any, local_stack: LocalStack) -> None:
+def test_a_carrier_gets_the_upload_view_and_no_customs_screens(browser: Any, local_stack: RunningStack) -> None:
     page = signed_in_page(browser, local_stack, "carrier")
     page.get_by_test_id("carrier-view").wait_for(state="visible")
     assert page.get_by_test_id("officer-view").is_hidden()

@@ -7,7 +7,6 @@ import logging
 import os
 import socket
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -191,23 +190,6 @@ class LocalStack:
     def write_facts(self, path: Path) -> None:
         path.write_text(json.dumps(self.facts(), indent=2), encoding="utf-8")
         path.chmod(0o600)
-
-    def wait_until_idle(self, timeout_s: float = 30) -> None:
-        """Until every trigger queue is empty (messages in flight included)."""
-        sqs = self.client("sqs")
-        deadline = time.monotonic() + timeout_s
-        names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
-        while time.monotonic() < deadline:
-            busy = 0
-            for function in SYSTEM.functions:
-                if function.trigger_queue:
-                    url = self.resources.queue_urls[function.trigger_queue]
-                    attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
-                    busy += sum(int(attrs.get(n, 0)) for n in names)
-            if busy == 0:
-                return
-            time.sleep(0.2)
-        raise TimeoutError("the local pipeline did not drain in time")
 
     def stop(self) -> None:
         self._stop.set()
