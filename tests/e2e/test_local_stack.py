@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -136,3 +137,38 @@ def test_a_carrier_sees_its_own_receipts_only(local_stack: RunningStack) -> None
     assert other.status_code == 403
     alerts = requests.get(f"{local_stack.api_url}/alerts", headers=headers, timeout=10)
     assert alerts.status_code == 403
+
+
+def test_cts_upload_sends_a_file_as_a_carrier_and_prints_its_receipt(local_stack: RunningStack, tmp_path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "cli-manifest.csv"
+    path.write_bytes(csv_manifest("CLI0000001"))
+    carrier = local_stack.user("carrier")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CTS_"))}
+    env["CTS_PASSWORD"] = carrier["password"]
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cts.cli.main",
+            "upload",
+            str(path),
+            "--api",
+            local_stack.api_url,
+            "--username",
+            carrier["username"],
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    receipt = json.loads(result.stdout)
+    assert receipt["status"] == "accepted"
+    assert receipt["carrier_id"] == DEMO_CARRIER
+    assert receipt["object_key"].startswith(f"inbox/{DEMO_CARRIER}/")
+    assert [c["document_number"] for c in receipt["consignments"]] == ["CLI0000001"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from enum import StrEnum
 
@@ -60,3 +61,8 @@ def file_status(file_issues: list[DataQualityIssue], outcomes: list[ConsignmentO
     if file_issues or any(o.status is not ReceiptStatus.ACCEPTED for o in outcomes):
         return ReceiptStatus.ACCEPTED_WITH_WARNINGS
     return ReceiptStatus.ACCEPTED
+
+
+def file_id_for(object_key: str, raw: bytes) -> str:
+    """A file's identity: the same bytes under the same key are the same delivery (S3 repeats events)."""
+    return hashlib.sha256(object_key.encode() + b"\0" + raw).hexdigest()[:32]

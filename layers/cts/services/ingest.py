@@ -7,14 +7,20 @@ of its content and reported as a duplicate on the receipt.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from cts.domain.errors import Conflict
 from cts.domain.model import Consignment, DataQualityIssue, MessageFunction, Severity
 from cts.domain.parsers import ParseContext, ParsedConsignment, UnknownFormat, parse
 from cts.domain.quality import with_quality
-from cts.domain.receipt import ConsignmentOutcome, Receipt, ReceiptStatus, file_status, outcome_status
+from cts.domain.receipt import (
+    ConsignmentOutcome,
+    Receipt,
+    ReceiptStatus,
+    file_id_for,
+    file_status,
+    outcome_status,
+)
 from cts.domain.records import ConsignmentVersion, content_hash, version_status
 from cts.domain.reference import ReferenceData
 from cts.ports.clock import Clock
@@ -55,7 +61,7 @@ class IngestService:
         carrier_id = carrier_of(object_key)
         received_at = self.clock.now()
         raw = self.inbox.get(object_key)
-        file_id = hashlib.sha256(object_key.encode() + b"\0" + raw).hexdigest()[:32]
+        file_id = file_id_for(object_key, raw)
         ctx = ParseContext(object_key=object_key, carrier_id=carrier_id, received_at=received_at)
         try:
             result = parse(raw, ctx)
