@@ -21,7 +21,7 @@ def consignment_data(number: str = "TSTU0000001", **overrides: Any) -> dict[str,
         "conveyance": {"journey_id": "001E", "vessel_name": "TEST VESSEL", "imo_number": "9074729"},
         "itinerary": {"place_of_loading": {"locode": "NLRTM"}, "place_of_discharge": {"locode": "JMKIN"}},
         "eta": ETA.isoformat(),
-        "etd": datetime(2026, 11, 20, tzinfo=UTC).isoformat(),
+        "etd": datetime(2026, 11, 27, tzinfo=UTC).isoformat(),
         "parties": [
             {"role": "consignor", "name": "Tulip Tools BV", "country": "NL"},
             {"role": "consignee", "name": "Blue Mountain Hardware", "country": "JM"},

@@ -57,7 +57,7 @@ def test_demo_manifest_raises_alerts_ordered_by_arrival(local_stack: RunningStac
 
 
 def csv_manifest(number: str) -> bytes:
-    eta = (datetime.now(UTC) + timedelta(hours=12)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    eta = (datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
     header = (
         "document_number,document_kind,mode,direction,carrier_code,vessel_name,place_of_loading,place_of_discharge,"
         "eta,consignor_name,consignor_country,consignee_name,consignee_country,description,hs_code,package_count,"

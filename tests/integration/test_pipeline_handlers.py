@@ -27,6 +27,7 @@ from cts.local.demo import WATCHLIST, seed_rules
 from cts.local.runner import QueuePoller
 
 ETA = datetime.now(UTC) + timedelta(days=2)
+ETD = datetime.now(UTC) + timedelta(hours=30)  # filed in time: more than 24 h before loading
 
 
 @pytest.fixture
@@ -79,6 +80,7 @@ def test_an_uploaded_manifest_flows_to_stored_scored_alerted_and_emailed(
     risky = consignment_data(
         "RISKY1",
         eta=ETA.isoformat(),
+        etd=ETD.isoformat(),
         goods=[{"sequence": 1, "description": "Tiles", "container_numbers": [watched]}],
         equipment=[{"number": watched}],
         parties=[
@@ -86,7 +88,11 @@ def test_an_uploaded_manifest_flows_to_stored_scored_alerted_and_emailed(
             {"role": "consignee", "name": "Harbour Tiles", "country": "JM"},
         ],
     )
-    upload(resources, "inbox/ACME/m1.json", json_manifest(consignment_data("CLEAN1", eta=ETA.isoformat()), risky))
+    upload(
+        resources,
+        "inbox/ACME/m1.json",
+        json_manifest(consignment_data("CLEAN1", eta=ETA.isoformat(), etd=ETD.isoformat()), risky),
+    )
     drain(pollers)
 
     consignments = DynamoConsignments(table)
@@ -117,7 +123,7 @@ def test_a_repeated_s3_event_stores_and_alerts_nothing_twice(
     resources: LocalResources, pollers: dict[str, QueuePoller]
 ) -> None:
     table = bind_table(resources.env["CTS_RECORDS_TABLE"], "us-east-1")
-    body = json_manifest(consignment_data("ONCE1", eta=ETA.isoformat()))
+    body = json_manifest(consignment_data("ONCE1", eta=ETA.isoformat(), etd=ETD.isoformat()))
     upload(resources, "inbox/ACME/again.json", body)
     drain(pollers)
     upload(resources, "inbox/ACME/again.json", body)  # same key, same content: S3 sends a second event
@@ -130,7 +136,11 @@ def test_a_poisoned_message_fails_alone_and_the_rest_of_the_batch_proceeds(
 ) -> None:
     sqs = boto3.client("sqs")
     score_url = resources.queue_urls["ScoreQueue"]
-    upload(resources, "inbox/ACME/ok.json", json_manifest(consignment_data("OK1", eta=ETA.isoformat())))
+    upload(
+        resources,
+        "inbox/ACME/ok.json",
+        json_manifest(consignment_data("OK1", eta=ETA.isoformat(), etd=ETD.isoformat())),
+    )
     pollers["IngestFunction"].poll_once()
     sqs.send_message(QueueUrl=score_url, MessageBody=json.dumps({"key": "sea:NOPE:X", "version": 1}))
     handled = pollers["ScoreFunction"].poll_once()

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from stdnum import imo, iso6346
 from stdnum.exceptions import InvalidChecksum, ValidationError
@@ -219,6 +220,49 @@ def _eta_before_etd(c: Consignment, ref: ReferenceData) -> Iterator[Finding]:
         yield "eta", f"ETA {c.eta.isoformat()} < ETD {c.etd.isoformat()}"
 
 
+def _packages_mismatch(c: Consignment, ref: ReferenceData) -> Iterator[Finding]:
+    counts = [g.package_count for g in c.goods]
+    if c.total_packages is not None and counts and all(n is not None for n in counts):
+        declared = sum(n for n in counts if n is not None)
+        if declared != c.total_packages:
+            yield "total_packages", f"total {c.total_packages} != goods items {declared}"
+
+
+# Totals and item weights rounded by different systems differ a little; more than this is an inconsistency.
+WEIGHT_TOLERANCE = Decimal("0.01")
+
+
+def _weight_mismatch(c: Consignment, ref: ReferenceData) -> Iterator[Finding]:
+    weights = [g.gross_weight_kg for g in c.goods]
+    if c.total_gross_weight_kg is not None and weights and all(w is not None for w in weights):
+        items = sum((w for w in weights if w is not None), Decimal(0))
+        total = c.total_gross_weight_kg
+        if abs(total - items) > max(Decimal(1), WEIGHT_TOLERANCE * total):
+            yield "total_gross_weight_kg", f"total {total} kg != goods items {items} kg"
+
+
+# How long before departure (sea: loading) or arrival (air, road, rail) cargo data is due: the 24-hour rule
+# for maritime containers (US, EU ICS2) and the usual pre-arrival times for the other modes.
+FILING_DEADLINES = {
+    TransportMode.SEA: ("departure", timedelta(hours=24)),
+    TransportMode.AIR: ("arrival", timedelta(hours=4)),
+    TransportMode.ROAD: ("arrival", timedelta(hours=1)),
+    TransportMode.RAIL: ("arrival", timedelta(hours=2)),
+}
+
+
+def _late_filing(c: Consignment, ref: ReferenceData) -> Iterator[Finding]:
+    filed = c.filed_at or c.provenance.received_at
+    event, lead = FILING_DEADLINES[c.mode]
+    moment = c.etd if event == "departure" and c.etd is not None else c.eta
+    if filed is None or moment is None:
+        return
+    if _utc(filed) > _utc(moment) - lead:
+        hours = (_utc(moment) - _utc(filed)).total_seconds() / 3600
+        which = "departure" if moment is c.etd else "arrival"
+        yield "filed_at", f"{hours:.1f} h before {which}, due {lead.total_seconds() / 3600:.0f} h before"
+
+
 # --- the table -------------------------------------------------------------------------------------
 
 RULES: tuple[QualityRule, ...] = (
@@ -258,6 +302,9 @@ RULES: tuple[QualityRule, ...] = (
         _empty_containers_with_weight,
     ),
     QualityRule("ETA_BEFORE_ETD", "arrival is before departure: {value}", _eta_before_etd),
+    QualityRule("PACKAGES_MISMATCH", "package counts disagree: {value}", _packages_mismatch, False),
+    QualityRule("WEIGHT_MISMATCH", "gross weights disagree: {value}", _weight_mismatch, False),
+    QualityRule("LATE_FILING", "filed late: {value}", _late_filing, False),
 )
 
 QUALITY_CODES: frozenset[str] = frozenset(rule.code for rule in RULES) | {"QUALITY_CHECK_FAILED"}

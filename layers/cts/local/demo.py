@@ -140,7 +140,7 @@ def _consignment(number: str, eta: datetime, **extra: Any) -> dict[str, Any]:
         "transport_document": {"number": number, "kind": "master_bill"},
         "carrier": {"code": "DMLU", "name": "Demo Line"},
         "conveyance": {"journey_id": "024W", "vessel_name": "DEMO STAR", "imo_number": "IMO 9074729"},
-        "etd": (eta - timedelta(days=9)).isoformat(),
+        "etd": (eta - timedelta(days=7)).isoformat(),
         "eta": eta.isoformat(),
         "parties": [
             {
@@ -177,8 +177,10 @@ def _consignment(number: str, eta: datetime, **extra: Any) -> dict[str, Any]:
 
 
 def demo_manifest(now: datetime | None = None) -> bytes:
-    """A cts-json/1 manifest: one clean consignment, one that matches a profile, one on a watch list."""
-    now = now or datetime.now(UTC)
+    """A cts-json/1 manifest: one clean consignment, one that matches a profile, one on a watch list.
+
+    Filed as a careful carrier would: a day and more before the vessel loads, a week before it arrives."""
+    now = (now or datetime.now(UTC)) + timedelta(days=8)
     consignments = [
         _consignment("DMLU0000001", now + timedelta(hours=30)),
         _consignment(
