@@ -149,3 +149,35 @@ def test_a_poisoned_message_fails_alone_and_the_rest_of_the_batch_proceeds(
     table = bind_table(resources.env["CTS_RECORDS_TABLE"], "us-east-1")
 
     assert DynamoAssessments(table).latest("sea:TSTU:OK1") is not None
+
+
+def test_a_message_that_keeps_failing_goes_to_the_dead_letter_queue(
+    resources: LocalResources, pollers: dict[str, QueuePoller]
+) -> None:
+    sqs = boto3.client("sqs")
+    score_url, dlq_url = resources.queue_urls["ScoreQueue"], resources.queue_urls["ScoreQueueDlq"]
+    sqs.set_queue_attributes(QueueUrl=score_url, Attributes={"VisibilityTimeout": "0"})  # retry at once
+    sqs.send_message(QueueUrl=score_url, MessageBody=json.dumps({"key": "sea:NOPE:GONE", "version": 1}))
+    spec = next(q for q in SYSTEM.queues if q.logical_id == "ScoreQueue")
+    for _ in range(spec.max_receive_count + 1):
+        pollers["ScoreFunction"].poll_once()
+    assert pollers["ScoreFunction"].failures == spec.max_receive_count
+    dead = sqs.receive_message(QueueUrl=dlq_url, MaxNumberOfMessages=10)["Messages"]
+    assert [json.loads(m["Body"])["key"] for m in dead] == ["sea:NOPE:GONE"]
+
+
+def test_processing_never_modifies_or_deletes_the_raw_upload(
+    resources: LocalResources, pollers: dict[str, QueuePoller]
+) -> None:
+    body = b"this is not a manifest at all"
+    upload(resources, "inbox/ACME/garbage.bin", body)
+    drain(pollers)
+    s3 = boto3.client("s3")
+    bucket = resources.env["CTS_INBOX_BUCKET"]
+    assert s3.get_object(Bucket=bucket, Key="inbox/ACME/garbage.bin")["Body"].read() == body
+    versions = s3.list_object_versions(Bucket=bucket, Prefix="inbox/ACME/garbage.bin")
+    assert len(versions["Versions"]) == 1
+    assert "DeleteMarkers" not in versions
+    (receipt,) = DynamoReceipts(bind_table(resources.env["CTS_RECORDS_TABLE"], "us-east-1")).for_carrier("ACME")
+    assert receipt.status.value == "rejected"
+    assert receipt.issues[0].code == "UNKNOWN_FORMAT"

@@ -85,16 +85,28 @@ class CanonicalCsvParser:
             result.issues.append(
                 DataQualityIssue(code="UNKNOWN_COLUMNS", message=f"ignored columns: {', '.join(unknown)}", line=1)
             )
-        for number, rows in _groups(reader):
+        for number, rows in _groups(reader, result.issues):
             result.consignments.append(_consignment(number, rows, ctx))
         if not result.consignments:
             result.issues.append(_error("NO_CONSIGNMENTS", "the file holds no rows"))
         return result
 
 
-def _groups(reader: csv.DictReader[str]) -> Iterator[tuple[str, list[tuple[int, dict[str, str]]]]]:
+def _groups(
+    reader: csv.DictReader[str], issues: list[DataQualityIssue]
+) -> Iterator[tuple[str, list[tuple[int, dict[str, str]]]]]:
     groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
     for row in reader:
+        extra = row.pop(None, None)  # surplus fields land under DictReader's restkey (None)
+        if extra:
+            issues.append(
+                DataQualityIssue(
+                    code="TOO_MANY_FIELDS",
+                    message=f"{len(extra)} field(s) beyond the header were ignored",
+                    line=reader.line_num,
+                    value=",".join(str(v) for v in extra)[:200],
+                )
+            )
         clean = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
         groups.setdefault(clean.get("document_number", ""), []).append((reader.line_num, clean))
     yield from groups.items()
