@@ -6,8 +6,16 @@ from cts.domain.model import SourceFormat
 from cts.domain.parsers.base import ParseContext, Parser, ParseResult
 from cts.domain.parsers.canonical_csv import CanonicalCsvParser
 from cts.domain.parsers.canonical_json import CanonicalJsonParser
+from cts.domain.parsers.cargoxml import XffmParser, XfwbParser, XfzbParser
 
-PARSERS: tuple[Parser, ...] = (CanonicalJsonParser(), CanonicalCsvParser())
+# Most specific first: the CSV sniffer only looks at a header line, so it goes last.
+PARSERS: tuple[Parser, ...] = (
+    CanonicalJsonParser(),
+    XfwbParser(),
+    XfzbParser(),
+    XffmParser(),
+    CanonicalCsvParser(),
+)
 
 
 class UnknownFormat(Exception):
