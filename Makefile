@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 COUNTRY ?=
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install run test lint types unit integration contract infra e2e synth deploy layer bench clean
+.PHONY: help install run test lint types unit integration contract conformance infra e2e synth deploy layer bench clean
 
 help:
 	@echo "make run    - start the whole system locally (moto, handlers, API, web app) with demo data"
@@ -44,6 +44,9 @@ unit: $(STAMP)
 contract: $(STAMP)
 	$(BIN)/pytest -q tests/contract
 
+conformance: $(STAMP)
+	$(BIN)/pytest -q tests/conformance
+
 integration: $(STAMP)
 	$(BIN)/pytest -q tests/integration
 
@@ -53,7 +56,7 @@ infra: $(STAMP)
 e2e: $(STAMP)
 	$(BIN)/pytest -q tests/e2e
 
-test: lint types unit contract integration infra e2e
+test: lint types unit contract conformance integration infra e2e
 
 synth: $(STAMP)
 	COUNTRY=$(COUNTRY) $(BIN)/python infra/app.py
