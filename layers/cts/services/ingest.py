@@ -23,6 +23,7 @@ from cts.domain.receipt import (
 )
 from cts.domain.records import ConsignmentVersion, content_hash, version_status
 from cts.domain.reference import ReferenceData
+from cts.domain.versions import next_content
 from cts.ports.clock import Clock
 from cts.ports.messaging import WorkQueue
 from cts.ports.records import ConsignmentRepository, ReceiptRepository
@@ -95,10 +96,11 @@ class IngestService:
             return ConsignmentOutcome(
                 document_number=item.document_number, status=ReceiptStatus.REJECTED, issues=item.issues
             )
-        consignment = with_quality(item.consignment, self.reference)
-        issues = [*item.issues, *consignment.quality]
         for _attempt in range(3):  # another worker may store a version of the same consignment meanwhile
-            latest = self.consignments.latest(consignment.key)
+            latest = self.consignments.latest(item.consignment.key)
+            merged = next_content(latest.consignment if latest else None, item.consignment)
+            consignment = with_quality(merged, self.reference)
+            issues = [*item.issues, *consignment.quality]
             fingerprint = content_hash(consignment)
             if latest is not None and latest.content_hash == fingerprint:
                 return ConsignmentOutcome(
@@ -131,7 +133,7 @@ class IngestService:
                 version=version.version,
                 issues=issues,
             )
-        raise Conflict(f"could not store {consignment.key}: too many concurrent versions")
+        raise Conflict(f"could not store {item.consignment.key}: too many concurrent versions")
 
 
 def _lifecycle_issues(consignment: Consignment, latest: ConsignmentVersion | None) -> list[DataQualityIssue]:

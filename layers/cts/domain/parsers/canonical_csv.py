@@ -63,7 +63,8 @@ class CanonicalCsvParser:
     source_format = SourceFormat.CSV
 
     def sniff(self, head: str) -> bool:
-        first = head.lstrip("\ufeff").splitlines()[0] if head.strip() else ""
+        lines = head.lstrip("\ufeff").splitlines()
+        first = lines[0] if lines else ""
         header = [c.strip().lower() for c in first.split(",")]
         return all(c in header for c in REQUIRED_COLUMNS)
 

@@ -6,6 +6,7 @@ from cts.domain.model import SourceFormat
 from cts.domain.parsers.base import ParseContext, Parser, ParseResult
 from cts.domain.parsers.canonical_csv import CanonicalCsvParser
 from cts.domain.parsers.canonical_json import CanonicalJsonParser
+from cts.domain.parsers.cargoimp import FfmParser, FhlParser, FwbParser
 from cts.domain.parsers.cargoxml import XffmParser, XfwbParser, XfzbParser
 
 # Most specific first: the CSV sniffer only looks at a header line, so it goes last.
@@ -14,6 +15,9 @@ PARSERS: tuple[Parser, ...] = (
     XfwbParser(),
     XfzbParser(),
     XffmParser(),
+    FwbParser(),
+    FhlParser(),
+    FfmParser(),
     CanonicalCsvParser(),
 )
 
