@@ -1,70 +1,30 @@
-"""``cts bench``: benchmarks that print one JSON object each (``make bench`` runs them all).
-
-Later issues add the pipeline and search benchmarks; the foundation measures the pure core.
-"""
+"""``cts bench``: benchmarks that print one JSON object each (``make bench`` runs them all)."""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
-import statistics
-import time
-from datetime import UTC, datetime
 from typing import Any
 
-from cts.domain.parsers import ParseContext, parse
-from cts.domain.quality import with_quality
-from cts.domain.reference import default_reference
-from cts.domain.risk.engine import assess
-from cts.domain.risk.levels import Thresholds
-from cts.domain.risk.rules import Ruleset
-from cts.local.demo import PROFILES, WATCHLIST, demo_manifest
-
-BENCHMARKS = ("core",)
+# name -> module in cts.bench exposing ``bench(count) -> dict``
+BENCHMARKS = {
+    "core": "cts.bench.core",
+    "parse_cuscar": "cts.bench.edifact",
+    "parse_cargoimp": "cts.bench.cargoimp",
+}
 
 
 def register(subparsers: Any) -> None:
-    command = subparsers.add_parser("bench", help="run a benchmark and print its figures as JSON")
+    command = subparsers.add_parser("bench", help="run benchmarks and print their figures as JSON lines")
     command.add_argument("name", choices=[*BENCHMARKS, "all"])
-    command.add_argument("--consignments", type=int, default=20_000)
+    command.add_argument("--count", type=int, default=20_000, help="consignments per run")
     command.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    print(json.dumps(bench_core(args.consignments)))
+    names = list(BENCHMARKS) if args.name == "all" else [args.name]
+    for name in names:
+        module = importlib.import_module(BENCHMARKS[name])
+        print(json.dumps(module.bench(args.count)), flush=True)
     return 0
-
-
-def bench_core(count: int) -> dict[str, Any]:
-    """Parse a cts-json manifest of ``count`` consignments, check its quality, and score every one."""
-    template = json.loads(demo_manifest(datetime(2030, 1, 1, tzinfo=UTC)))
-    entries = template["consignments"]
-    consignments = []
-    for i in range(count):
-        entry = json.loads(json.dumps(entries[i % len(entries)]))
-        entry["transport_document"]["number"] = f"BENCH{i:08d}"
-        consignments.append(entry)
-    raw = json.dumps({**template, "consignments": consignments}).encode()
-    ctx = ParseContext(object_key="inbox/BENCH/manifest.json", carrier_id="BENCH", received_at=datetime.now(UTC))
-    ref = default_reference()
-    t0 = time.perf_counter()
-    result = parse(raw, ctx)
-    t1 = time.perf_counter()
-    checked = [with_quality(p.consignment, ref) for p in result.consignments if p.consignment]
-    t2 = time.perf_counter()
-    ruleset = Ruleset(version="bench", profiles=PROFILES, watchlist=WATCHLIST)
-    thresholds, today = Thresholds(), datetime(2030, 1, 1, tzinfo=UTC).date()
-    per_item = []
-    for c in checked:
-        s = time.perf_counter()
-        assess(c.key, 1, c, ruleset, thresholds, today)
-        per_item.append(time.perf_counter() - s)
-    t3 = time.perf_counter()
-    return {
-        "benchmark": "core",
-        "consignments": len(checked),
-        "parse_per_s": round(len(checked) / (t1 - t0)),
-        "quality_per_s": round(len(checked) / (t2 - t1)),
-        "assess_per_s": round(len(checked) / (t3 - t2)),
-        "assess_p95_us": round(statistics.quantiles(per_item, n=20)[18] * 1e6, 1),
-    }
