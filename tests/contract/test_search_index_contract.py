@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import sqlite3
 import threading
 import uuid
 from collections import Counter
@@ -21,8 +22,9 @@ from typing import Any
 
 import pytest
 
+from cts.adapters import embedded_search
 from cts.adapters.embedded_search import EmbeddedSearchIndex
-from cts.domain.errors import InvalidSearchQuery
+from cts.domain.errors import InvalidSearchQuery, SearchUnavailable
 from cts.ports.search import SearchDocument, SearchIndex, SearchQuery
 
 RUN_ID = uuid.uuid4().hex[:8]
@@ -370,6 +372,23 @@ def test_each_filter_narrows_to_the_matching_documents(
     assert corpus.count(SearchQuery(**filters)) == len(expected)
 
 
+@pytest.mark.parametrize("sort", ["eta", "-eta", "score", "-received", "relevance"])
+@pytest.mark.parametrize(
+    ("window", "expected"),
+    [
+        ({"eta_from": T0 + 2 * DAY}, {ACME.key, SOCIETE.key}),
+        ({"eta_to": T0 + 2 * DAY}, {ACME.key, AIR.key}),
+        ({"eta_from": T0, "eta_to": T0 + 3 * DAY}, {ACME.key, AIR.key}),
+    ],
+    ids=["from", "to", "from-to"],
+)
+def test_eta_ranges_hold_whatever_the_sort(
+    corpus: SearchIndex, window: dict[str, Any], expected: set[str], sort: str
+) -> None:
+    assert key_set(corpus, sort=sort, **window) == expected
+    assert corpus.count(SearchQuery(sort=sort, **window)) == len(expected)
+
+
 # -- sorting ---------------------------------------------------------------------------------------
 
 
@@ -472,6 +491,11 @@ def test_facets_count_only_documents_that_match_the_query(corpus: SearchIndex) -
     assert result.facets["alert_status"] == {"new": 1}
     text_result = corpus.search(SearchQuery(text="kingston", facets=["mode"]))
     assert text_result.facets["mode"] == {"sea": 1, "air": 1}
+    sea = corpus.search(SearchQuery(modes=["sea"], facets=["direction", "countries", "profiles_matched"]))
+    assert sea.total == 2
+    assert sea.facets["countries"] == _expected_facet((ACME, SOCIETE), "countries")
+    assert sea.facets["profiles_matched"] == {"P-ALCOHOL": 1, "P-ELECTRONICS": 1, "P-NEW-CONSIGNEE": 1}
+    assert sea.facets["direction"] == {"import": 2}
 
 
 def test_facets_list_the_largest_counts_first_up_to_facet_size(corpus: SearchIndex) -> None:
@@ -584,3 +608,61 @@ def test_embedded_index_reuses_connections_across_short_lived_threads(tmp_path: 
             thread.start()
             thread.join()
         assert len(index._connections) == 1
+
+
+def test_facets_of_everything_follow_updates_and_deletes(corpus: SearchIndex) -> None:
+    corpus.index([ACME.model_copy(update={"version": 2, "level": "low", "countries": ("CN", "JM")})])
+    corpus.delete(AIR.key)
+    corpus.refresh()
+    remaining = (ACME.model_copy(update={"level": "low", "countries": ("CN", "JM")}), SOCIETE, ROAD)
+    result = corpus.search(SearchQuery(facets=["level", "countries", "alert_status"]))
+    assert result.facets["level"] == _expected_facet(remaining, "level") == {"low": 1, "medium": 1, "none": 1}
+    assert result.facets["countries"] == _expected_facet(remaining, "countries")
+    assert result.facets["alert_status"] == {"new": 1}
+
+
+def test_embedded_index_rebuilds_lost_facet_counts_on_opening(tmp_path: Path) -> None:
+    path = tmp_path / "search.sqlite3"
+    with EmbeddedSearchIndex(path) as first:
+        load(first, *CORPUS)
+    with sqlite3.connect(path) as raw:
+        raw.execute("DELETE FROM facet_counts")
+        raw.execute("DELETE FROM meta WHERE name = 'facet_counts'")
+    raw.close()
+    with EmbeddedSearchIndex(path) as second:
+        facets = second.search(SearchQuery(facets=["mode", "countries"])).facets
+    assert facets["mode"] == _expected_facet(CORPUS, "mode")
+    assert facets["countries"] == _expected_facet(CORPUS, "countries")
+
+
+def test_embedded_index_lists_a_very_common_text_by_recency(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ranking costs per match: past RANK_LIMIT matches, relevance falls back to -received."""
+    monkeypatch.setattr(embedded_search, "RANK_LIMIT", 1)
+    with EmbeddedSearchIndex(tmp_path / "search.sqlite3") as index:
+        load(index, *CORPUS)
+        assert keys(index, text="kingston") == [AIR.key, SOCIETE.key]
+        assert keys(index, text="kingston wine") == [SOCIETE.key]
+
+
+def test_embedded_index_written_with_an_older_layout_is_emptied_and_usable(tmp_path: Path) -> None:
+    path = tmp_path / "search.sqlite3"
+    with EmbeddedSearchIndex(path) as first:
+        load(first, *CORPUS)
+    with sqlite3.connect(path) as raw:
+        raw.execute("UPDATE meta SET value = '1' WHERE name = 'schema_version'")
+    raw.close()
+    with EmbeddedSearchIndex(path) as second:
+        assert second.count(SearchQuery()) == 0
+        load(second, ACME)
+        assert keys(second, text="Acme Trdaing", facets=["countries"]) == [ACME.key]
+
+
+def test_embedded_index_refuses_a_file_from_newer_code(tmp_path: Path) -> None:
+    path = tmp_path / "search.sqlite3"
+    with EmbeddedSearchIndex(path) as first:
+        load(first, ACME)
+    with sqlite3.connect(path) as raw:
+        raw.execute("UPDATE meta SET value = '99' WHERE name = 'schema_version'")
+    raw.close()
+    with EmbeddedSearchIndex(path) as second, pytest.raises(SearchUnavailable, match="newer"):
+        second.get(ACME.key)
