@@ -14,22 +14,22 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from cts.domain.model import DataQualityIssue, Direction, DocumentKind, Severity, SourceFormat, TransportMode
+from cts.domain.model import DataQualityIssue, DocumentKind, Severity, SourceFormat, TransportMode
 from cts.domain.parsers.base import ParseContext, ParsedConsignment, ParseResult
+from cts.domain.parsers.cargoimp.base import CargoImpParser
 from cts.domain.parsers.cargoimp.common import (
     airport,
     apply_oci,
     awb_number,
     build_consignment,
     check_awb,
-    check_version,
     day_month,
     issue,
     quantities,
     read_oci,
     syntax,
 )
-from cts.domain.parsers.cargoimp.reader import Element, Line, read_message, sniff_identifier
+from cts.domain.parsers.cargoimp.reader import Element, Line, Message
 
 _CONSIGNMENT = re.compile(r"^(\d{3})-(\d{8})([A-Z0-9]{3})([A-Z0-9]{3})$")
 _ULD = re.compile(r"^([A-Z][A-Z0-9]{2})([0-9]{4,5})([A-Z0-9]{2,3})(?:-([A-Z]))?$")
@@ -78,40 +78,11 @@ class _Shipment:
     flight: _Flight = field(default_factory=_Flight)
 
 
-class FfmParser:
+class FfmParser(CargoImpParser):
     source_format = SourceFormat.FFM
 
-    def __init__(self, direction: Direction = Direction.IMPORT) -> None:
-        self.direction = direction
-
-    def sniff(self, head: str) -> bool:
-        return sniff_identifier(head) == "FFM"
-
-    def parse(self, raw: bytes, ctx: ParseContext) -> ParseResult:
-        result = ParseResult(SourceFormat.FFM)
-        message = read_message(raw)
-        result.issues += message.issues
-        if message.identifier is None:
-            return result
-        if message.identifier != "FFM":
-            result.issues.append(
-                issue(
-                    "CIMP_SYNTAX",
-                    f"expected an FFM message, found {message.identifier}",
-                    line=message.header_line,
-                    value=message.identifier,
-                    severity=Severity.ERROR,
-                )
-            )
-            return result
-        check_version(message, result.issues)
-        try:
-            shipments = _Manifest(message.elements, ctx, result.issues, message.header_line).read()
-        except Exception as exc:  # the parser must end in a result, whatever the carrier sent
-            result.issues.append(
-                issue("CIMP_SYNTAX", f"message could not be read: {exc}", line=None, severity=Severity.ERROR)
-            )
-            return result
+    def read(self, message: Message, ctx: ParseContext, result: ParseResult) -> None:
+        shipments = _Manifest(message.elements, ctx, result.issues, message.header_line).read()
         for shipment in shipments.values():
             try:
                 result.consignments.append(self._consignment(shipment, ctx))
@@ -124,7 +95,6 @@ class FfmParser:
                     severity=Severity.ERROR,
                 )
                 result.consignments.append(ParsedConsignment(shipment.number, None, [failure], shipment.line.number))
-        return result
 
     def _consignment(self, shipment: _Shipment, ctx: ParseContext) -> ParsedConsignment:
         flight = shipment.flight

@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from cts.domain.model import DataQualityIssue, Direction, DocumentKind, Severity, SourceFormat, TransportMode
+from cts.domain.model import DataQualityIssue, DocumentKind, Severity, SourceFormat, TransportMode
 from cts.domain.parsers.base import ParseContext, ParsedConsignment, ParseResult
+from cts.domain.parsers.cargoimp.base import CargoImpParser
 from cts.domain.parsers.cargoimp.common import (
     AWB,
     PartyDraft,
@@ -16,7 +17,6 @@ from cts.domain.parsers.cargoimp.common import (
     awb_number,
     build_consignment,
     check_awb,
-    check_version,
     hs_code,
     issue,
     join_text,
@@ -26,7 +26,7 @@ from cts.domain.parsers.cargoimp.common import (
     syntax,
     weight_kg,
 )
-from cts.domain.parsers.cargoimp.reader import Element, read_message, sniff_identifier
+from cts.domain.parsers.cargoimp.reader import Element, Message
 
 _MBI = re.compile(r"^(\d{3})-?(\d{8})([A-Z0-9]{3})?([A-Z0-9]{3})?$")
 _ORIGIN_DESTINATION = re.compile(r"^([A-Z0-9]{3})([A-Z0-9]{3})$")
@@ -40,33 +40,10 @@ class _House:
     body: list[Element] = field(default_factory=list)
 
 
-class FhlParser:
+class FhlParser(CargoImpParser):
     source_format = SourceFormat.FHL
 
-    def __init__(self, direction: Direction = Direction.IMPORT) -> None:
-        self.direction = direction
-
-    def sniff(self, head: str) -> bool:
-        return sniff_identifier(head) == "FHL"
-
-    def parse(self, raw: bytes, ctx: ParseContext) -> ParseResult:
-        result = ParseResult(SourceFormat.FHL)
-        message = read_message(raw)
-        result.issues += message.issues
-        if message.identifier is None:
-            return result
-        if message.identifier != "FHL":
-            result.issues.append(
-                issue(
-                    "CIMP_SYNTAX",
-                    f"expected an FHL message, found {message.identifier}",
-                    line=message.header_line,
-                    value=message.identifier,
-                    severity=Severity.ERROR,
-                )
-            )
-            return result
-        check_version(message, result.issues)
+    def read(self, message: Message, ctx: ParseContext, result: ParseResult) -> None:
         master, master_pieces = self._master(message.elements, result.issues)
         houses: list[_House] = []
         for element in message.elements:
@@ -104,7 +81,6 @@ class FhlParser:
                     field="total_packages",
                 )
             )
-        return result
 
     def _master(self, elements: list[Element], issues: list[DataQualityIssue]) -> tuple[str | None, int | None]:
         element = next((e for e in elements if e.tag == "MBI"), None)

@@ -10,6 +10,7 @@ from typing import Any
 
 from cts.domain.model import DataQualityIssue, Direction, DocumentKind, Severity, SourceFormat, TransportMode
 from cts.domain.parsers.base import ParseContext, ParsedConsignment, ParseResult
+from cts.domain.parsers.cargoimp.base import CargoImpParser
 from cts.domain.parsers.cargoimp.common import (
     AWB,
     PartyDraft,
@@ -18,7 +19,6 @@ from cts.domain.parsers.cargoimp.common import (
     awb_number,
     build_consignment,
     check_awb,
-    check_version,
     decimal,
     hs_code,
     issue,
@@ -30,7 +30,7 @@ from cts.domain.parsers.cargoimp.common import (
     volume_m3,
     weight_kg,
 )
-from cts.domain.parsers.cargoimp.reader import Element, Line, read_message, sniff_identifier
+from cts.domain.parsers.cargoimp.reader import Element, Line, Message
 
 _AWB_LINE = re.compile(r"^(\d{3})-?(\d{8})([A-Z0-9]{3})([A-Z0-9]{3})$")
 _PARTY_TAGS = ("SHP", "CNE", "NFY", "AGT")
@@ -57,40 +57,11 @@ class RateLine:
     volume_m3: Decimal | None = None
 
 
-class FwbParser:
+class FwbParser(CargoImpParser):
     source_format = SourceFormat.FWB
 
-    def __init__(self, direction: Direction = Direction.IMPORT) -> None:
-        self.direction = direction
-
-    def sniff(self, head: str) -> bool:
-        return sniff_identifier(head) == "FWB"
-
-    def parse(self, raw: bytes, ctx: ParseContext) -> ParseResult:
-        result = ParseResult(SourceFormat.FWB)
-        message = read_message(raw)
-        result.issues += message.issues
-        if message.identifier is None:
-            return result
-        if message.identifier != "FWB":
-            result.issues.append(
-                issue(
-                    "CIMP_SYNTAX",
-                    f"expected an FWB message, found {message.identifier}",
-                    line=message.header_line,
-                    value=message.identifier,
-                    severity=Severity.ERROR,
-                )
-            )
-            return result
-        check_version(message, result.issues)
-        try:
-            result.consignments.append(_Fwb(message.elements, ctx, self.direction).build())
-        except Exception as exc:  # the parser must end in a result, whatever the carrier sent
-            result.issues.append(
-                issue("CIMP_SYNTAX", f"message could not be read: {exc}", line=None, severity=Severity.ERROR)
-            )
-        return result
+    def read(self, message: Message, ctx: ParseContext, result: ParseResult) -> None:
+        result.consignments.append(_Fwb(message.elements, ctx, self.direction).build())
 
 
 class _Fwb:
