@@ -8,10 +8,14 @@ from cts.domain.parsers.canonical_csv import CanonicalCsvParser
 from cts.domain.parsers.canonical_json import CanonicalJsonParser
 from cts.domain.parsers.cargoimp import FfmParser, FhlParser, FwbParser
 from cts.domain.parsers.cargoxml import XffmParser, XfwbParser, XfzbParser
+from cts.domain.parsers.edifact import CuscarParser, IftmcsParser, IftminParser
 
 # Most specific first: the CSV sniffer only looks at a header line, so it goes last.
 PARSERS: tuple[Parser, ...] = (
     CanonicalJsonParser(),
+    CuscarParser(),
+    IftminParser(),
+    IftmcsParser(),
     XfwbParser(),
     XfzbParser(),
     XffmParser(),
