@@ -12,6 +12,7 @@ BENCHMARKS = {
     "core": "cts.bench.core",
     "parse_cuscar": "cts.bench.edifact",
     "parse_cargoimp": "cts.bench.cargoimp",
+    "fuzz_parsers": "cts.bench.fuzz",
 }
 
 

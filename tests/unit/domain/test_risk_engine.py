@@ -6,6 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from builders import make_consignment
+from cts.domain.model import DataQualityIssue
 from cts.domain.risk.engine import Level, assess
 from cts.domain.risk.levels import Thresholds
 from cts.domain.risk.rules import Indicator, Profile, Ruleset, WatchlistEntry
@@ -126,3 +127,25 @@ def test_profiles_reject_unknown_facts_and_operators_with_a_clear_message():
         Indicator.model_validate(
             {"id": "x", "description": "d", "fact": "mode", "op": "like", "values": ["a"], "weight": 1}
         )
+
+
+def test_data_quality_findings_from_ingestion_can_raise_the_score() -> None:
+    c = make_consignment()
+    flagged = c.model_copy(
+        update={"quality": [DataQualityIssue(code="LATE_FILING", message="filed 2 h before departure")]}
+    )
+    vague = profile(
+        indicators=[
+            {
+                "id": "late",
+                "description": "filed late",
+                "fact": "quality_codes",
+                "op": "in",
+                "values": ["LATE_FILING"],
+                "weight": 50,
+            }
+        ]
+    )
+    ruleset = Ruleset(version="r", profiles=(vague,))
+    assert assess("k", 1, flagged, ruleset, THRESHOLDS, TODAY).score == 50
+    assert assess("k", 1, c, ruleset, THRESHOLDS, TODAY).score == 0

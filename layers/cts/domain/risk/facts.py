@@ -40,6 +40,7 @@ FACT_NAMES = (
     "party_names",
     "container_numbers",
     "imo_number",
+    "quality_codes",
 )
 
 
@@ -72,5 +73,7 @@ def extract_facts(c: Consignment) -> Facts:
         "party_names": tuple(normalise_text(p.name) for p in c.parties),
         "container_numbers": tuple(sorted(containers)),
         "imo_number": (c.conveyance.imo_number,) if c.conveyance.imo_number else (),
+        # Data-quality findings from ingestion (LATE_FILING, VAGUE_GOODS_DESCRIPTION ...) are risk facts too.
+        "quality_codes": tuple(sorted({issue.code for issue in c.quality})),
     }
     return Facts(values)
