@@ -203,6 +203,7 @@ SYSTEM = SystemSpec(
             trigger_queue="IngestQueue",
             batch_size=5,
             timeout_s=120,
+            memory_mb=1024,  # a 10 MB manifest becomes ~250 MB of parsed consignments
             uses={
                 "InboxBucket": Access.READ,
                 "ReceiptsBucket": Access.WRITE,
