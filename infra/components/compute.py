@@ -32,7 +32,7 @@ for _id in EMAIL_SENDERS:
 
 # Never shipped: caches, tests, local tooling. Patterns follow .gitignore syntax (CDK asset excludes).
 CODE_EXCLUDES = ["__pycache__", "*.pyc", ".mypy_cache", ".pytest_cache", ".ruff_cache", "tests", ".chalice"]
-LAYER_EXCLUDES = [*CODE_EXCLUDES, "*.egg-info", "cts/local", "cts/cli"]
+LAYER_EXCLUDES = [*CODE_EXCLUDES, "*.egg-info", "cts/adapters/local", "cts/cli", "cts/bench"]
 DEPENDENCY_LAYER_DIR = Path("build/layer-deps")  # built by `make layer` (see docs/deploy.md)
 
 

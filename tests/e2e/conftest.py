@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from cts.local.stack import free_port
+from cts.adapters.local.stack import free_port
 from running_stack import RunningStack
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from cts.local.stack import free_port
+from cts.adapters.local.stack import free_port
 
 pytestmark = pytest.mark.e2e
 

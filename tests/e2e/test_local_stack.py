@@ -12,7 +12,7 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from cts.local.demo import DEMO_CARRIER
+from cts.adapters.local.demo import DEMO_CARRIER
 from running_stack import RunningStack
 
 pytestmark = pytest.mark.e2e

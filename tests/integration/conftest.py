@@ -6,8 +6,8 @@ import pytest
 from moto import mock_aws
 
 from cts.adapters import aws as aws_clients
+from cts.adapters.local.bootstrap import LocalResources
 from cts.config.country import CountryConfig
-from cts.local.bootstrap import LocalResources
 
 
 @pytest.fixture
@@ -40,6 +40,6 @@ def country() -> CountryConfig:
 @pytest.fixture
 def resources(aws_env: None, country: CountryConfig) -> LocalResources:
     """The catalogue's resources, created in moto by the local bootstrap (same code as `make run`)."""
-    from cts.local.bootstrap import bootstrap
+    from cts.adapters.local.bootstrap import bootstrap
 
     return bootstrap(country, endpoint_url=None)

@@ -13,13 +13,13 @@ from cts.adapters.dynamodb import (
     DynamoRules,
     bind_table,
 )
+from cts.adapters.local.bootstrap import LocalResources
 from cts.domain.alerts import Alert, AlertStatus
 from cts.domain.errors import Conflict
 from cts.domain.receipt import Receipt, ReceiptStatus
 from cts.domain.records import ConsignmentVersion, VersionStatus
 from cts.domain.risk.engine import Assessment, Level
 from cts.domain.risk.rules import Profile, WatchlistEntry
-from cts.local.bootstrap import LocalResources
 
 NOW = datetime.now(UTC)
 

@@ -18,7 +18,7 @@ if str(API_DIR) not in sys.path:
     sys.path.insert(0, str(API_DIR))
 
 from chalicelib.container import set_container
-from cts.local.webserver import LocalWebServer, is_static, serve, static_file
+from cts.adapters.local.webserver import LocalWebServer, is_static, serve, static_file
 
 
 @pytest.fixture(scope="module")

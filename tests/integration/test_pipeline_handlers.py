@@ -20,11 +20,11 @@ from cts.adapters.dynamodb import (
     DynamoRules,
     bind_table,
 )
+from cts.adapters.local.bootstrap import LocalResources
+from cts.adapters.local.demo import WATCHLIST, seed_rules
+from cts.adapters.local.runner import QueuePoller
 from cts.config.country import CountryConfig
 from cts.config.resources import SYSTEM
-from cts.local.bootstrap import LocalResources
-from cts.local.demo import WATCHLIST, seed_rules
-from cts.local.runner import QueuePoller
 
 ETA = datetime.now(UTC) + timedelta(days=2)
 ETD = datetime.now(UTC) + timedelta(hours=30)  # filed in time: more than 24 h before loading

@@ -40,7 +40,7 @@ def test_the_domain_imports_no_sdk_and_no_outer_layer() -> None:
         f"{p.relative_to(ROOT)} imports {n}"
         for p in (CTS / "domain").rglob("*.py")
         for n in imported_modules(p)
-        if n.startswith(("cts.adapters", "cts.services", "cts.ports", "cts.local", "cts.cli", "cts.config"))
+        if n.startswith(("cts.adapters", "cts.services", "cts.ports", "cts.cli", "cts.config"))
     ]
     assert outer == []
 

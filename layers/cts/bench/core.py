@@ -8,13 +8,13 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+from cts.adapters.local.demo import PROFILES, WATCHLIST, demo_manifest
 from cts.domain.parsers import ParseContext, parse
 from cts.domain.quality import with_quality
 from cts.domain.reference import default_reference
 from cts.domain.risk.engine import assess
 from cts.domain.risk.levels import Thresholds
 from cts.domain.risk.rules import Ruleset
-from cts.local.demo import PROFILES, WATCHLIST, demo_manifest
 
 
 def bench(count: int = 20_000) -> dict[str, Any]:

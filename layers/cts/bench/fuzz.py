@@ -14,10 +14,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from cts.adapters.local.demo import demo_manifest
 from cts.bench.cargoimp import generate_ffm
 from cts.bench.edifact import synthetic_cuscar
 from cts.domain.parsers import ParseContext, UnknownFormat, parse
-from cts.local.demo import demo_manifest
 
 CSV_SEED = (
     b"document_number,document_kind,mode,direction,carrier_code,place_of_loading,place_of_discharge,eta,"

@@ -24,9 +24,9 @@ def register(subparsers: Any) -> None:
 
 
 def run_stack(args: argparse.Namespace) -> int:
+    from cts.adapters.local.paths import repo_root
+    from cts.adapters.local.stack import LocalStack
     from cts.config.country import CountryConfig
-    from cts.local.paths import repo_root
-    from cts.local.stack import LocalStack
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     for noisy in ("werkzeug", "botocore", "pynamodb"):  # one line per emulated AWS call drowns the handlers' logs

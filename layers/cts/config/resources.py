@@ -1,6 +1,6 @@
 """The one catalogue of the system's AWS resources.
 
-The CDK stack (``infra/``) and the local stack (``cts.local``) both build from this
+The CDK stack (``infra/``) and the local stack (``cts.adapters.local``) both build from this
 catalogue, so what runs on a laptop and what runs in a country's account cannot drift:
 same buckets, queues, tables, indexes, triggers, roles and the same environment variable
 names handed to the same handlers. Physical names are never fixed here; CDK generates

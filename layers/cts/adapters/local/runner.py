@@ -21,10 +21,10 @@ from typing import Any
 
 import boto3
 
+from cts.adapters.local.paths import repo_root
 from cts.config.resources import Function
-from cts.local.paths import repo_root
 
-log = logging.getLogger("cts.local.runner")
+log = logging.getLogger("cts.adapters.local.runner")
 
 
 @dataclass

@@ -15,14 +15,14 @@ import boto3
 import requests
 
 from cts.adapters.aws import reset_clients
+from cts.adapters.local.bootstrap import LocalResources, bootstrap
+from cts.adapters.local.demo import DEMO_CARRIER, DemoUser, demo_manifest, demo_users, seed_rules
+from cts.adapters.local.paths import repo_root
+from cts.adapters.local.runner import QueuePoller, load_handler
 from cts.config.country import CountryConfig
 from cts.config.resources import SYSTEM
-from cts.local.bootstrap import LocalResources, bootstrap
-from cts.local.demo import DEMO_CARRIER, DemoUser, demo_manifest, demo_users, seed_rules
-from cts.local.paths import repo_root
-from cts.local.runner import QueuePoller, load_handler
 
-log = logging.getLogger("cts.local")
+log = logging.getLogger("cts.adapters.local")
 
 
 def free_port() -> int:
@@ -152,7 +152,7 @@ class LocalStack:
             idp.admin_add_user_to_group(UserPoolId=pool_id, Username=user.username, GroupName=user.role)
 
     def _start_web(self) -> None:
-        from cts.local.webserver import serve
+        from cts.adapters.local.webserver import serve
 
         api = SYSTEM.function("ApiFunction")
         app: Any = load_handler(api)  # functions/api/app.py: ``app``, a Chalice application

@@ -9,9 +9,9 @@ from typing import Any
 
 import boto3
 
+from cts.adapters.local.paths import repo_root
 from cts.config.country import CountryConfig
 from cts.config.resources import SYSTEM, SystemSpec
-from cts.local.paths import repo_root
 
 ACCOUNT = "123456789012"  # moto's default account
 

@@ -156,7 +156,7 @@ def _handler_class(gateway: LocalGateway, static_dir: Path, api_lock: threading.
 def serve(app: Chalice, host: str = "127.0.0.1", port: int = 8000, static_dir: Path | None = None) -> LocalWebServer:
     """Start serving ``app`` and ``static_dir`` in a background thread; ``port=0`` picks a free port."""
     if static_dir is None:
-        from cts.local.paths import repo_root
+        from cts.adapters.local.paths import repo_root
 
         static_dir = repo_root() / "web"
     config = Config.create(chalice_stage="dev", app_name=app.app_name, lambda_timeout=29, lambda_memory_size=512)
