@@ -73,10 +73,20 @@ def test_an_analyst_sees_alerts_by_arrival_and_opens_the_explained_score(browser
     page.close()
 
 
-def test_a_carrier_gets_the_upload_view_and_no_customs_screens(browser: Any, local_stack: RunningStack) -> None:
+def test_a_carrier_uploads_from_the_browser_and_sees_the_receipt(
+    browser: Any, local_stack: RunningStack, tmp_path: Path
+) -> None:
     page = signed_in_page(browser, local_stack, "carrier")
     page.get_by_test_id("carrier-view").wait_for(state="visible")
     assert page.get_by_test_id("officer-view").is_hidden()
     page.get_by_test_id("receipt-row").first.wait_for()
+    manifest = tmp_path / "browser-upload.csv"
+    manifest.write_text(
+        "document_number,document_kind,mode,direction,description\nWEB0000001,master_bill,sea,import,Ceramic tiles\n"
+    )
+    page.get_by_test_id("upload-file").set_input_files(str(manifest))
+    page.get_by_test_id("upload-submit").click()
+    page.get_by_test_id("upload-status").filter(has_text="Uploaded browser-upload.csv").wait_for()
+    page.get_by_test_id("receipt-row").filter(has_text="browser-upload.csv").wait_for(timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "carrier-view.png"))
     page.close()
