@@ -13,6 +13,7 @@ BENCHMARKS = {
     "parse_cuscar": "cts.bench.edifact",
     "parse_cargoimp": "cts.bench.cargoimp",
     "fuzz_parsers": "cts.bench.fuzz",
+    "scoring": "cts.bench.scoring",
     "screening": "cts.bench.screening",
 }
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cts.domain.alerts import Alert, alert_id_for, should_alert
 from cts.domain.errors import NotFound
 from cts.domain.records import VersionStatus
-from cts.domain.risk.engine import Assessment, assess
+from cts.domain.risk.engine import Assessment, CompiledRuleset, compile_ruleset
 from cts.domain.risk.levels import Thresholds
+from cts.domain.risk.rules import Ruleset
 from cts.domain.search_view import SearchDocument
 from cts.ports.clock import Clock
 from cts.ports.messaging import WorkQueue
@@ -35,6 +36,13 @@ class ScoringService:
     notify_queue: WorkQueue
     thresholds: Thresholds
     clock: Clock
+    _compiled: CompiledRuleset | None = field(default=None, init=False, repr=False)
+
+    def compiled(self, ruleset: Ruleset) -> CompiledRuleset:
+        """The ruleset compiled into indexes, once per ruleset version (a version names its content)."""
+        if self._compiled is None or self._compiled.version != ruleset.version:
+            self._compiled = compile_ruleset(ruleset)
+        return self._compiled
 
     def score(self, key: str, version: int) -> ScoreOutcome:
         stored = self.consignments.get(key, version)
@@ -46,7 +54,7 @@ class ScoringService:
             return ScoreOutcome(key, version, None, None, superseded=True)
         now = self.clock.now()
         ruleset = self.rules.ruleset(now.date())
-        assessment = assess(key, version, stored.consignment, ruleset, self.thresholds, now.date())
+        assessment = self.compiled(ruleset).assess(key, version, stored.consignment, self.thresholds, now.date())
         self.assessments.put(assessment)
         alert_id: str | None = None
         cancelled = stored.status is VersionStatus.CANCELLED

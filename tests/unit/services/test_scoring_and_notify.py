@@ -100,3 +100,18 @@ def test_notification_opens_the_case_and_emails_a_link_without_party_details():
     assert "TSTU0000001" in message.subject
     assert f"http://127.0.0.1:8000/#/alerts/{alert_id}" in message.text
     assert "Blue Mountain" not in message.text + message.html
+
+
+def test_the_ruleset_is_compiled_once_per_version() -> None:
+    v1 = stored()
+    svc, _, _, _ = scoring(v1)
+    svc.score(v1.key, 1)
+    first = svc._compiled
+    svc.score(v1.key, 1)
+    assert svc._compiled is first
+    assert first is not None
+    svc.rules.put_watchlist_entry(WATCHED_BOX.model_copy(update={"id": "c2"}))
+    outcome = svc.score(v1.key, 1)
+    assert svc._compiled is not first
+    assert outcome.assessment is not None
+    assert outcome.assessment.score == 180

@@ -1,16 +1,45 @@
-"""The pure risk engine: consignment + ruleset -> assessment with every point explained."""
+"""The pure risk engine: consignment + ruleset -> assessment with every point explained.
+
+Two evaluators with the same semantics:
+
+- the **reference** evaluator (:func:`assess`, :func:`assess_facts`) walks every profile and indicator: plain,
+  obviously right, and slow with thousands of profiles;
+- the **compiled** evaluator (:func:`compile_ruleset`) builds indexes once per ruleset version (equality values,
+  prefixes, keyword tokens, sorted numeric bounds, watch-list keys) so that the cost of an assessment grows with
+  the indicators that can match, not with the number of profiles.
+
+Property tests check that both give identical assessments on random profiles and consignments.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
 from cts.domain.model import Consignment, compact_identifier
-from cts.domain.risk.facts import Facts, extract_facts, normalise_text
+from cts.domain.risk.facts import COUNTRY_ROLES, Facts, PartyHistory, extract_facts, format_number, normalise_text
 from cts.domain.risk.levels import Thresholds
-from cts.domain.risk.rules import Indicator, Operator, Profile, Ruleset, WatchlistEntry, WatchlistKind
+from cts.domain.risk.rules import (
+    AllOf,
+    AnyOf,
+    Indicator,
+    Match,
+    Operator,
+    Profile,
+    RandomSelection,
+    Ruleset,
+    Scope,
+    WatchlistEntry,
+    WatchlistKind,
+    evaluate_match,
+)
 
 
 class Level(StrEnum):
@@ -20,6 +49,8 @@ class Level(StrEnum):
 
 
 class Hit(BaseModel):
+    """Points with their explanation: which indicator or watch-list entry, on which fact, because of which values."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     source: str  # "profile" or "watchlist"
@@ -28,6 +59,8 @@ class Hit(BaseModel):
     reason: str
     matched: str
     category: str
+    fact: str | None = None
+    values: tuple[str, ...] = ()  # the fact values (or keywords found) that made it fire
 
 
 class Assessment(BaseModel):
@@ -40,43 +73,123 @@ class Assessment(BaseModel):
     level: Level
     hits: tuple[Hit, ...]
     profiles_matched: tuple[str, ...]
+    # Selected by a random selection rate (never mixed into the score, hits or profiles above).
+    random: bool = False
+    random_selection: str | None = None
 
 
-def _indicator_match(ind: Indicator, facts: Facts) -> str | None:
-    have = facts.get(ind.fact)
-    if ind.op is Operator.EQUALS or ind.op is Operator.IN:
+# --- semantics shared by both evaluators ------------------------------------------------------------
+
+Fired = tuple[str, tuple[str, ...]]  # (matched, values)
+
+
+def _regexes(ind: Indicator) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in ind.values)
+
+
+def _in_bounds(x: float, low: float | None, high: float | None) -> bool:
+    return (low is None or x >= low) and (high is None or x <= high)
+
+
+def _regex_fired(patterns: tuple[re.Pattern[str], ...], have: Iterable[str]) -> Fired | None:
+    found: list[str] = []
+    for h in have:
+        for pattern in patterns:
+            m = pattern.search(h)
+            if m is not None:
+                found.append(m.group(0))
+                break
+    return (found[0], tuple(found)) if found else None
+
+
+def _ratio(ind: Indicator, facts: Facts) -> float | None:
+    numerator = facts.number(ind.fact or "")
+    denominator = facts.number(ind.per or "")
+    if numerator is None or not denominator:
+        return None
+    return numerator / denominator
+
+
+def indicator_fired(ind: Indicator, facts: Facts) -> Fired | None:
+    """The reference semantics of one indicator: ``(matched, values)`` when it fires, else ``None``."""
+    op = ind.op
+    if op is Operator.EQUALS or op is Operator.IN or op is Operator.COUNTRY_OF:
         wanted = {v.upper() for v in ind.values}
-        return next((h for h in have if h.upper() in wanted), None)
-    if ind.op is Operator.PREFIX:
-        return next((h for h in have for v in ind.values if h.startswith(v)), None)
-    # KEYWORD: whole words or phrases, case- and accent-insensitive
-    for text in have:
-        padded = f" {text} "
-        for phrase in ind.values:
-            if f" {normalise_text(phrase)} " in padded:
-                return phrase
-    return None
+        have = (
+            [h for f in ind.country_facts for h in facts.get(f)]
+            if op is Operator.COUNTRY_OF
+            else facts.get(ind.fact or "")
+        )
+        found = tuple(h for h in have if h.upper() in wanted)
+        return (found[0], found) if found else None
+    if op is Operator.PREFIX:
+        found = tuple(h for h in facts.get(ind.fact or "") if any(h.startswith(v) for v in ind.values))
+        return (found[0], found) if found else None
+    if op is Operator.KEYWORD:
+        phrases: list[str] = []
+        for text in facts.get(ind.fact or ""):
+            padded = f" {text} "
+            for phrase in ind.values:
+                if f" {normalise_text(phrase)} " in padded and phrase not in phrases:
+                    phrases.append(phrase)
+        return (phrases[0], tuple(phrases)) if phrases else None
+    if op is Operator.REGEX:
+        return _regex_fired(_regexes(ind), facts.get(ind.fact or ""))
+    if op is Operator.RANGE or op is Operator.RATIO or op is Operator.LEAD_TIME_HOURS:
+        if op is Operator.RANGE:
+            x = facts.number(ind.fact or "")
+            ok = x is not None and _in_bounds(x, ind.min, ind.max)
+        elif op is Operator.RATIO:
+            x = _ratio(ind, facts)
+            ok = x is not None and _in_bounds(x, ind.min, ind.max)
+        else:
+            x = facts.number("lead_time_hours")
+            ok = x is not None and ind.hours is not None and x < ind.hours
+        if not ok or x is None:
+            return None
+        text = format_number(x)
+        return text, (text,)
+    present = facts.present(ind.fact or "")
+    if op is Operator.EXISTS:
+        return (present[0], present) if present else None
+    return ("missing", ()) if present is None else None  # MISSING
 
 
-def _profile_hits(profile: Profile, facts: Facts) -> list[Hit]:
-    fired: list[Hit] = []
-    for ind in profile.indicators:
-        matched = _indicator_match(ind, facts)
-        if matched is not None:
-            ref = f"{profile.id}@{profile.version}#{ind.id}"
-            fired.append(
-                Hit(
-                    source="profile",
-                    ref=ref,
-                    points=ind.weight,
-                    reason=ind.description,
-                    matched=matched,
-                    category=profile.category,
-                )
-            )
-    if sum(h.points for h in fired) >= profile.threshold:
-        return fired
-    return []
+def scope_applies(scope: Scope, facts: Facts) -> bool:
+    if scope.is_everything:
+        return True
+    if scope.modes and facts.get("mode")[0] not in scope.modes:
+        return False
+    if scope.directions and facts.get("direction")[0] not in scope.directions:
+        return False
+    if scope.carriers and not set(facts.get("carrier")) & set(scope.carriers):
+        return False
+    return not scope.ports or bool(set(facts.get("ports")) & set(scope.ports))
+
+
+def _profile_matches(profile: Profile, fired: list[tuple[Indicator, Fired]]) -> bool:
+    if not fired:
+        return False
+    if profile.threshold is not None and sum(ind.weight for ind, _ in fired) < profile.threshold:
+        return False
+    return profile.match is None or evaluate_match(profile.match, {ind.id for ind, _ in fired})
+
+
+def _profile_hits(profile: Profile, fired: list[tuple[Indicator, Fired]]) -> list[Hit]:
+    # Built from validated documents: constructed without re-validation (this is the hot path).
+    return [
+        Hit.model_construct(
+            source="profile",
+            ref=f"{profile.id}@{profile.version}#{ind.id}",
+            points=ind.weight,
+            reason=ind.description,
+            matched=matched,
+            category=profile.category,
+            fact=ind.fact or ("lead_time_hours" if ind.hours else ",".join(ind.country_facts)),
+            values=values,
+        )
+        for ind, (matched, values) in fired
+    ]
 
 
 _WATCH_FACTS = {
@@ -95,6 +208,19 @@ def _watch_keys(entry: WatchlistEntry) -> set[str]:
     return {compact_identifier(v).removeprefix("IMO") for v in values}
 
 
+def _watch_hit_for(entry: WatchlistEntry, matched: str) -> Hit:
+    return Hit.model_construct(
+        source="watchlist",
+        ref=entry.id,
+        points=entry.weight,
+        reason=f"{entry.kind.value} on watch list: {entry.reason}",
+        matched=matched,
+        category=entry.category,
+        fact=_WATCH_FACTS[entry.kind],
+        values=(matched,),
+    )
+
+
 def _watch_hit(entry: WatchlistEntry, facts: Facts) -> Hit | None:
     keys = _watch_keys(entry)
     have = facts.get(_WATCH_FACTS[entry.kind])
@@ -102,41 +228,464 @@ def _watch_hit(entry: WatchlistEntry, facts: Facts) -> Hit | None:
         matched = next((h for h in have for k in keys if h.startswith(k)), None)
     else:
         matched = next((h for h in have if h in keys), None)
-    if matched is None:
-        return None
-    return Hit(
-        source="watchlist",
-        ref=entry.id,
-        points=entry.weight,
-        reason=f"{entry.kind.value} on watch list: {entry.reason}",
-        matched=matched,
-        category=entry.category,
-    )
+    return None if matched is None else _watch_hit_for(entry, matched)
 
 
-def assess(
-    key: str, version: int, consignment: Consignment, ruleset: Ruleset, thresholds: Thresholds, today: date
+def random_draw(key: str, ruleset_version: str, selection: RandomSelection) -> float:
+    """A number in [0, 1) fixed by the consignment key, the ruleset version and the selection's id and seed."""
+    digest = hashlib.sha256(f"{selection.id}|{selection.seed}|{ruleset_version}|{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def _random_selection(key: str, ruleset: Ruleset, facts: Facts) -> str | None:
+    for selection in ruleset.random_selection:
+        if (
+            selection.rate > 0
+            and scope_applies(selection.scope, facts)
+            and random_draw(key, ruleset.version, selection) < selection.rate
+        ):
+            return selection.id
+    return None
+
+
+def _assessment(
+    key: str,
+    version: int,
+    ruleset: Ruleset,
+    hits: list[Hit],
+    profiles: list[str],
+    thresholds: Thresholds,
+    facts: Facts,
 ) -> Assessment:
-    facts = extract_facts(consignment)
-    hits: list[Hit] = []
-    matched_profiles: list[str] = []
-    for profile in ruleset.profiles:
-        if profile.in_force(today):
-            profile_hits = _profile_hits(profile, facts)
-            if profile_hits:
-                matched_profiles.append(profile.id)
-                hits.extend(profile_hits)
-    for entry in ruleset.watchlist:
-        if entry.in_force(today) and (hit := _watch_hit(entry, facts)) is not None:
-            hits.append(hit)
     score = sum(h.points for h in hits)
     level = Level.RED if score >= thresholds.red else Level.AMBER if score >= thresholds.alert else Level.NONE
-    return Assessment(
+    selection = _random_selection(key, ruleset, facts) if ruleset.random_selection else None
+    return Assessment.model_construct(
         key=key,
         version=version,
         ruleset_version=ruleset.version,
         score=score,
         level=level,
         hits=tuple(hits),
-        profiles_matched=tuple(matched_profiles),
+        profiles_matched=tuple(profiles),
+        random=selection is not None,
+        random_selection=selection,
     )
+
+
+# --- the reference evaluator ------------------------------------------------------------------------
+
+
+def assess_facts(
+    key: str, version: int, facts: Facts, ruleset: Ruleset, thresholds: Thresholds, today: date
+) -> Assessment:
+    """Reference evaluator over extracted facts: every profile, every indicator."""
+    hits: list[Hit] = []
+    matched_profiles: list[str] = []
+    for profile in ruleset.profiles:
+        if not profile.in_force(today) or not scope_applies(profile.scope, facts):
+            continue
+        fired = [(ind, f) for ind in profile.indicators if (f := indicator_fired(ind, facts)) is not None]
+        if _profile_matches(profile, fired):
+            matched_profiles.append(profile.id)
+            hits.extend(_profile_hits(profile, fired))
+    for entry in ruleset.watchlist:
+        if entry.in_force(today) and (hit := _watch_hit(entry, facts)) is not None:
+            hits.append(hit)
+    return _assessment(key, version, ruleset, hits, matched_profiles, thresholds, facts)
+
+
+def assess(
+    key: str,
+    version: int,
+    consignment: Consignment,
+    ruleset: Ruleset,
+    thresholds: Thresholds,
+    today: date,
+    history: PartyHistory | None = None,
+) -> Assessment:
+    """Assess one consignment with the reference evaluator (for many, compile the ruleset once)."""
+    return assess_facts(key, version, extract_facts(consignment, history), ruleset, thresholds, today)
+
+
+# --- the compiled evaluator -------------------------------------------------------------------------
+
+_FEW_VALUES = frozenset(
+    {"mode", "direction", "carrier", "document_kind", "quality_codes", "first_shipment_shipper_to_consignee"}
+    | {"countries", *COUNTRY_ROLES.values()}
+)
+
+
+def _rarity(ind: Indicator) -> int:
+    """How often an indicator is expected to fire (lower is rarer): rare ones make the best anchors."""
+    op = ind.op
+    if op in (Operator.EQUALS, Operator.IN, Operator.PREFIX, Operator.KEYWORD):
+        return 2 if ind.fact in _FEW_VALUES else 1
+    if op is Operator.COUNTRY_OF or op is Operator.REGEX:
+        return 2
+    if op in (Operator.RANGE, Operator.RATIO, Operator.LEAD_TIME_HOURS):
+        return 3
+    return 4
+
+
+Anchors = tuple[int, frozenset[str]]  # (worst rarity, indicator ids)
+
+
+def _best(options: Iterable[Anchors]) -> Anchors:
+    return min(options, key=lambda a: (a[0], len(a[1]), sorted(a[1])))
+
+
+def _match_anchors(rule: Match, rarity: dict[str, int]) -> Anchors:
+    """Indicator ids of which at least one fires whenever ``rule`` holds."""
+    if isinstance(rule, str):
+        return rarity[rule], frozenset({rule})
+    if isinstance(rule, AllOf):
+        return _best(_match_anchors(r, rarity) for r in rule.all)
+    children = rule.any if isinstance(rule, AnyOf) else rule.of
+    # any: one of all; at least N of k: one of any k - N + 1 of them (else at most N - 1 could hold).
+    need = len(children) if isinstance(rule, AnyOf) else len(children) - rule.at_least + 1
+    options = sorted((_match_anchors(r, rarity) for r in children), key=lambda a: (a[0], len(a[1]), sorted(a[1])))
+    chosen = options[:need]
+    return max(a[0] for a in chosen), frozenset().union(*(a[1] for a in chosen))
+
+
+def _compile_match(rule: Match) -> Callable[[set[str]], bool]:
+    """``evaluate_match`` unrolled into closures once per profile."""
+    if isinstance(rule, str):
+        return lambda fired: rule in fired
+    if isinstance(rule, AllOf):
+        parts = tuple(_compile_match(r) for r in rule.all)
+        return lambda fired: all(p(fired) for p in parts)
+    if isinstance(rule, AnyOf):
+        parts = tuple(_compile_match(r) for r in rule.any)
+        return lambda fired: any(p(fired) for p in parts)
+    parts, need = tuple(_compile_match(r) for r in rule.of), rule.at_least
+    return lambda fired: sum(1 for p in parts if p(fired)) >= need
+
+
+def _evaluator(ind: Indicator) -> Callable[[Facts], Fired | None]:
+    """``indicator_fired`` specialised once per indicator for the common operators (same semantics)."""
+    op = ind.op
+    if op is Operator.EQUALS or op is Operator.IN:
+        wanted, fact = frozenset(v.upper() for v in ind.values), ind.fact or ""
+
+        def equals(facts: Facts) -> Fired | None:
+            found = tuple(h for h in facts.get(fact) if h.upper() in wanted)
+            return (found[0], found) if found else None
+
+        return equals
+    if op is Operator.RANGE:
+        fact, low, high = ind.fact or "", ind.min, ind.max
+
+        def in_range(facts: Facts) -> Fired | None:
+            x = facts.number(fact)
+            if x is None or not _in_bounds(x, low, high):
+                return None
+            text = format_number(x)
+            return text, (text,)
+
+        return in_range
+    if op is Operator.LEAD_TIME_HOURS:
+        hours = ind.hours or 0.0
+
+        def late(facts: Facts) -> Fired | None:
+            x = facts.number("lead_time_hours")
+            if x is None or not x < hours:
+                return None
+            text = format_number(x)
+            return text, (text,)
+
+        return late
+    return lambda facts: indicator_fired(ind, facts)
+
+
+def profile_anchors(profile: Profile) -> frozenset[str]:
+    """The indicators that are indexed: a profile is only looked at when one of them fires.
+
+    Every other indicator of a candidate profile is then evaluated directly, so the choice changes speed only."""
+    rarity = {ind.id: _rarity(ind) for ind in profile.indicators}
+    options: list[Anchors] = []
+    if profile.match is not None:
+        options.append(_match_anchors(profile.match, rarity))
+    if profile.threshold is not None:
+        # Leave out the most common indicators while together they cannot reach the threshold.
+        excluded, left_out = 0, set()
+        for ind in sorted(profile.indicators, key=lambda i: (-rarity[i.id], i.weight, i.id)):
+            if excluded + ind.weight >= profile.threshold:
+                break
+            excluded += ind.weight
+            left_out.add(ind.id)
+        anchors = frozenset(i.id for i in profile.indicators if i.id not in left_out)
+        # No anchors: all the weights together stay below the threshold, the profile can never match.
+        options.append((max((rarity[i] for i in anchors), default=0), anchors))
+    return _best(options)[1]
+
+
+@dataclass
+class _Intervals:
+    """Indicators with numeric bounds, sorted by lower bound: a lookup only checks those with ``min <= x``."""
+
+    items: list[tuple[float, float, int]] = field(default_factory=list)  # (min, max, slot)
+    lows: list[float] = field(default_factory=list)
+
+    def add(self, low: float | None, high: float | None, slot: int) -> None:
+        self.items.append((float("-inf") if low is None else low, float("inf") if high is None else high, slot))
+
+    def freeze(self) -> None:
+        self.items.sort()
+        self.lows = [low for low, _, _ in self.items]
+
+    def containing(self, x: float) -> Iterable[int]:
+        for _, high, slot in self.items[: bisect_right(self.lows, x)]:
+            if x <= high:
+                yield slot
+
+
+@dataclass
+class _Keywords:
+    by_first_token: dict[str, list[tuple[tuple[str, ...], int, int]]] = field(default_factory=dict)
+
+
+class CompiledRuleset:
+    """A ruleset turned into indexes once; :meth:`assess` gives the same assessments as the reference evaluator."""
+
+    def __init__(self, ruleset: Ruleset) -> None:
+        self.ruleset = ruleset
+        self.version = ruleset.version
+        self._profiles: list[Profile] = []
+        # profile number -> indicators not indexed, evaluated when the profile is a candidate
+        self._others: list[list[tuple[int, Indicator, Callable[[Facts], Fired | None]]]] = []
+        self._plain: list[bool] = []  # no validity dates, no scope: nothing to check but the indicators
+        self._matchers: list[Callable[[set[str]], bool] | None] = []
+        self._slots: list[tuple[int, Indicator]] = []  # slot -> (profile number, indicator)
+        self._order: list[tuple[int, int]] = []  # slot -> (profile number, indicator number)
+        self._equals: dict[str, dict[str, list[int]]] = {}
+        self._countries: dict[str, dict[str, list[int]]] = {}
+        self._prefixes: dict[str, tuple[list[int], dict[str, list[int]]]] = {}
+        self._keywords: dict[str, _Keywords] = {}
+        self._regexes: dict[str, list[tuple[int, tuple[re.Pattern[str], ...]]]] = {}
+        self._ranges: dict[str, _Intervals] = {}
+        self._ratios: dict[tuple[str, str], _Intervals] = {}
+        self._lead_hours: list[float] = []
+        self._lead_slots: list[int] = []
+        self._exists: dict[str, list[int]] = {}
+        self._missing: dict[str, list[int]] = {}
+        for profile in ruleset.profiles:
+            if profile.status.value == "active":
+                self._add_profile(profile)
+        for intervals in (*self._ranges.values(), *self._ratios.values()):
+            intervals.freeze()
+        lead = sorted(zip(self._lead_hours, self._lead_slots, strict=True))
+        self._lead_hours = [h for h, _ in lead]
+        self._lead_slots = [s for _, s in lead]
+        self._prefix_lengths = {fact: sorted(set(lengths)) for fact, (lengths, _) in self._prefixes.items()}
+        self._entries = ruleset.watchlist
+        self._watch_exact: dict[str, dict[str, list[int]]] = {}
+        self._watch_prefix: dict[str, list[int]] = {}
+        for n, entry in enumerate(ruleset.watchlist):
+            for k in sorted(_watch_keys(entry)):
+                if entry.kind is WatchlistKind.HS_CODE:
+                    self._watch_prefix.setdefault(k, []).append(n)
+                else:
+                    self._watch_exact.setdefault(_WATCH_FACTS[entry.kind], {}).setdefault(k, []).append(n)
+        self._watch_prefix_lengths = sorted({len(k) for k in self._watch_prefix})
+
+    def _add_profile(self, profile: Profile) -> None:
+        pnum = len(self._profiles)
+        self._profiles.append(profile)
+        anchors = profile_anchors(profile)
+        self._matchers.append(None if profile.match is None else _compile_match(profile.match))
+        others: list[tuple[int, Indicator, Callable[[Facts], Fired | None]]] = []
+        self._others.append(others)
+        self._plain.append(profile.valid_from is None and profile.valid_to is None and profile.scope.is_everything)
+        for inum, ind in enumerate(profile.indicators):
+            if ind.id not in anchors:
+                others.append((inum, ind, _evaluator(ind)))
+                continue
+            slot = len(self._slots)
+            self._slots.append((pnum, ind))
+            self._order.append((pnum, inum))
+            fact = ind.fact or ""
+            op = ind.op
+            if op is Operator.EQUALS or op is Operator.IN:
+                index = self._equals.setdefault(fact, {})
+                for v in dict.fromkeys(v.upper() for v in ind.values):
+                    index.setdefault(v, []).append(slot)
+            elif op is Operator.COUNTRY_OF:
+                for cfact in ind.country_facts:
+                    index = self._countries.setdefault(cfact, {})
+                    for v in dict.fromkeys(v.upper() for v in ind.values):
+                        index.setdefault(v, []).append(slot)
+            elif op is Operator.PREFIX:
+                lengths, by_prefix = self._prefixes.setdefault(fact, ([], {}))
+                for v in dict.fromkeys(ind.values):
+                    lengths.append(len(v))
+                    by_prefix.setdefault(v, []).append(slot)
+            elif op is Operator.KEYWORD:
+                keywords = self._keywords.setdefault(fact, _Keywords())
+                for pnum_phrase, phrase in enumerate(ind.values):
+                    tokens = tuple(normalise_text(phrase).split(" "))
+                    keywords.by_first_token.setdefault(tokens[0], []).append((tokens, slot, pnum_phrase))
+            elif op is Operator.REGEX:
+                self._regexes.setdefault(fact, []).append((slot, _regexes(ind)))
+            elif op is Operator.RANGE:
+                self._ranges.setdefault(fact, _Intervals()).add(ind.min, ind.max, slot)
+            elif op is Operator.RATIO:
+                self._ratios.setdefault((fact, ind.per or ""), _Intervals()).add(ind.min, ind.max, slot)
+            elif op is Operator.LEAD_TIME_HOURS:
+                self._lead_hours.append(ind.hours or 0.0)
+                self._lead_slots.append(slot)
+            elif op is Operator.EXISTS:
+                self._exists.setdefault(fact, []).append(slot)
+            else:
+                self._missing.setdefault(fact, []).append(slot)
+
+    def _fire(self, facts: Facts) -> dict[int, Fired]:
+        found: dict[int, list[str]] = {}
+
+        def add(slot: int, value: str) -> None:
+            if slot in found:
+                found[slot].append(value)
+            else:
+                found[slot] = [value]
+
+        for fact, index in self._equals.items():
+            for h in facts.get(fact):
+                for slot in index.get(h.upper(), ()):
+                    add(slot, h)
+        for cfact in COUNTRY_ROLES.values():
+            if (by_country := self._countries.get(cfact)) is not None:
+                for h in facts.get(cfact):
+                    for slot in by_country.get(h.upper(), ()):
+                        add(slot, h)
+        for fact, (_, by_prefix) in self._prefixes.items():
+            lengths = self._prefix_lengths[fact]
+            for h in facts.get(fact):
+                seen: set[int] = set()
+                for length in lengths:
+                    if length > len(h):
+                        break
+                    for slot in by_prefix.get(h[:length], ()):
+                        if slot not in seen:
+                            seen.add(slot)
+                            add(slot, h)
+        fired: dict[int, Fired] = {slot: (values[0], tuple(values)) for slot, values in found.items()}
+        for fact, keywords in self._keywords.items():
+            self._fire_keywords(facts.get(fact), keywords, fired)
+        for fact, regexes in self._regexes.items():
+            have = facts.get(fact)
+            if have:
+                for slot, patterns in regexes:
+                    if (r := _regex_fired(patterns, have)) is not None:
+                        fired[slot] = r
+        self._fire_numbers(facts, fired)
+        for fact, slots in self._exists.items():
+            if (present := facts.present(fact)) is not None:
+                for slot in slots:
+                    fired[slot] = (present[0], present)
+        for fact, slots in self._missing.items():
+            if facts.present(fact) is None:
+                for slot in slots:
+                    fired[slot] = ("missing", ())
+        return fired
+
+    def _fire_keywords(self, texts: tuple[str, ...], keywords: _Keywords, fired: dict[int, Fired]) -> None:
+        phrases: dict[int, list[str]] = {}
+        index = keywords.by_first_token
+        for text in texts:
+            tokens = text.split(" ")
+            here: dict[int, set[int]] = {}
+            for i, token in enumerate(tokens):
+                for phrase_tokens, slot, number in index.get(token, ()):
+                    if len(phrase_tokens) == 1 or tuple(tokens[i : i + len(phrase_tokens)]) == phrase_tokens:
+                        here.setdefault(slot, set()).add(number)
+            for slot, numbers in here.items():
+                values = self._slots[slot][1].values
+                already = phrases.setdefault(slot, [])
+                for number in sorted(numbers):
+                    if values[number] not in already:
+                        already.append(values[number])
+        for slot, found in phrases.items():
+            fired[slot] = (found[0], tuple(found))
+
+    def _fire_numbers(self, facts: Facts, fired: dict[int, Fired]) -> None:
+        for fact, intervals in self._ranges.items():
+            x = facts.number(fact)
+            if x is not None:
+                text = format_number(x)
+                for slot in intervals.containing(x):
+                    fired[slot] = (text, (text,))
+        for (fact, per), intervals in self._ratios.items():
+            numerator, denominator = facts.number(fact), facts.number(per)
+            if numerator is not None and denominator:
+                x = numerator / denominator
+                text = format_number(x)
+                for slot in intervals.containing(x):
+                    fired[slot] = (text, (text,))
+        lead = facts.number("lead_time_hours")
+        if lead is not None and self._lead_slots:
+            text = format_number(lead)
+            for slot in self._lead_slots[bisect_right(self._lead_hours, lead) :]:  # every hours > lead
+                fired[slot] = (text, (text,))
+
+    def assess_facts(self, key: str, version: int, facts: Facts, thresholds: Thresholds, today: date) -> Assessment:
+        fired = self._fire(facts)
+        by_profile: dict[int, list[tuple[int, Indicator, Fired]]] = {}
+        for slot, result in fired.items():
+            pnum, inum = self._order[slot]
+            by_profile.setdefault(pnum, []).append((inum, self._slots[slot][1], result))
+        hits: list[Hit] = []
+        matched_profiles: list[str] = []
+        for pnum in sorted(by_profile):
+            profile = self._profiles[pnum]
+            if not self._plain[pnum] and not (profile.in_force(today) and scope_applies(profile.scope, facts)):
+                continue
+            found = by_profile[pnum]
+            for inum, ind, evaluate in self._others[pnum]:
+                if (other := evaluate(facts)) is not None:
+                    found.append((inum, ind, other))
+            found.sort(key=lambda item: item[0])
+            candidates = [(ind, result) for _, ind, result in found]
+            threshold, matcher = profile.threshold, self._matchers[pnum]
+            if threshold is not None and sum(ind.weight for ind, _ in candidates) < threshold:
+                continue
+            if matcher is None or matcher({ind.id for ind, _ in candidates}):
+                matched_profiles.append(profile.id)
+                hits.extend(_profile_hits(profile, candidates))
+        hits.extend(self._watch_hits(facts, today))
+        return _assessment(key, version, self.ruleset, hits, matched_profiles, thresholds, facts)
+
+    def _watch_hits(self, facts: Facts, today: date) -> list[Hit]:
+        matched: dict[int, str] = {}
+        for fact, index in self._watch_exact.items():
+            for h in facts.get(fact):
+                for n in index.get(h, ()):
+                    matched.setdefault(n, h)
+        if self._watch_prefix:
+            for h in facts.get("hs_codes"):
+                for length in self._watch_prefix_lengths:
+                    if length > len(h):
+                        break
+                    for n in self._watch_prefix.get(h[:length], ()):
+                        matched.setdefault(n, h)
+        hits: list[Hit] = []
+        for n in sorted(matched):
+            entry = self._entries[n]
+            if entry.in_force(today):
+                hits.append(_watch_hit_for(entry, matched[n]))
+        return hits
+
+    def assess(
+        self,
+        key: str,
+        version: int,
+        consignment: Consignment,
+        thresholds: Thresholds,
+        today: date,
+        history: PartyHistory | None = None,
+    ) -> Assessment:
+        return self.assess_facts(key, version, extract_facts(consignment, history), thresholds, today)
+
+
+def compile_ruleset(ruleset: Ruleset) -> CompiledRuleset:
+    return CompiledRuleset(ruleset)

@@ -1,27 +1,64 @@
-"""The facts about a consignment that risk rules can test, extracted once per assessment."""
+"""The facts about a consignment that risk rules can test, extracted once per assessment.
+
+Text facts are tuples of strings (a consignment has many ports, HS codes, party names); numeric facts are
+single numbers, absent when the carrier did not give what they are computed from.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
 
-from cts.domain.model import Consignment, PartyRole
+from cts.domain.model import Consignment, FullEmpty, PartyRole
+
+_NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
 def normalise_text(value: str) -> str:
     """Case- and accent-insensitive form used for keyword and name matching."""
+    if value.isascii():
+        return _NON_WORD.sub(" ", value.lower()).strip()
     folded = unicodedata.normalize("NFKD", value)
     ascii_only = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return re.sub(r"[^a-z0-9]+", " ", ascii_only.lower()).strip()
+    return _NON_WORD.sub(" ", ascii_only.lower()).strip()
+
+
+@dataclass(frozen=True)
+class PartyHistory:
+    """What the records say about the parties before this consignment (pure data, looked up by the caller).
+
+    ``None`` means unknown: the corresponding fact is then missing rather than false."""
+
+    first_shipment_shipper_to_consignee: bool | None = None
+    consignee_known_days: int | None = None
 
 
 @dataclass(frozen=True)
 class Facts:
     values: dict[str, tuple[str, ...]]
+    numbers: dict[str, float] = field(default_factory=dict)
 
     def get(self, name: str) -> tuple[str, ...]:
         return self.values.get(name, ())
+
+    def number(self, name: str) -> float | None:
+        return self.numbers.get(name)
+
+    def present(self, name: str) -> tuple[str, ...] | None:
+        """The values of a fact as text when the consignment has it, else ``None`` (for exists / missing)."""
+        if name in NUMERIC_FACTS:
+            number = self.numbers.get(name)
+            return None if number is None else (format_number(number),)
+        have = self.values.get(name, ())
+        return have or None
+
+
+def format_number(value: float) -> str:
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return text if text != "-0" else "0"
 
 
 FACT_NAMES = (
@@ -32,6 +69,10 @@ FACT_NAMES = (
     "place_of_discharge",
     "ports",
     "countries",
+    "origin_countries",
+    "loading_countries",
+    "transshipment_countries",
+    "routing_countries",
     "hs_codes",
     "goods_text",
     "consignor_name",
@@ -41,13 +82,82 @@ FACT_NAMES = (
     "container_numbers",
     "imo_number",
     "quality_codes",
+    "document_kind",
+    "empty_containers_with_weight",
+    "house_master_mismatch",
+    "first_shipment_shipper_to_consignee",
 )
 
+NUMERIC_FACTS = (
+    "gross_weight_kg",
+    "package_count",
+    "declared_value",
+    "container_count",
+    "weight_per_package_kg",
+    "value_per_kg",
+    "lead_time_hours",
+    "consignee_known_days",
+)
 
-def extract_facts(c: Consignment) -> Facts:
-    places = c.itinerary.all_places()
+ALL_FACTS = FACT_NAMES + NUMERIC_FACTS
+
+# country_of: the place roles an indicator may name, and the fact holding each role's countries.
+COUNTRY_ROLES = {
+    "origin": "origin_countries",
+    "loading": "loading_countries",
+    "transshipment": "transshipment_countries",
+    "routing": "routing_countries",
+}
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _unique(values: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(values))
+
+
+def _numbers(c: Consignment) -> dict[str, float]:
+    numbers: dict[str, float] = {}
+    weight = c.gross_weight_kg
+    if weight is not None:
+        numbers["gross_weight_kg"] = float(weight)
+    packages: int | None = c.total_packages
+    if packages is None:
+        counts = [g.package_count for g in c.goods if g.package_count is not None]
+        packages = sum(counts) if counts else None
+    if packages is not None:
+        numbers["package_count"] = float(packages)
+    values = [g.value for g in c.goods if g.value is not None]
+    if values:
+        numbers["declared_value"] = float(sum(values, Decimal(0)))
+    if weight is not None and packages:
+        numbers["weight_per_package_kg"] = float(weight) / packages
+    if values and weight:
+        numbers["value_per_kg"] = numbers["declared_value"] / float(weight)
+    containers = {e.number for e in c.equipment} | {n for g in c.goods for n in g.container_numbers}
+    numbers["container_count"] = float(len(containers))
+    filed = c.filed_at or c.provenance.received_at
+    if filed is not None and c.eta is not None:
+        numbers["lead_time_hours"] = (_utc(c.eta) - _utc(filed)).total_seconds() / 3600
+    return numbers
+
+
+def _house_master_mismatch(c: Consignment) -> tuple[str, ...]:
+    doc = c.transport_document
+    if doc.kind.is_house and not doc.master_number:
+        return ("house document without master",)
+    if doc.kind.is_house and doc.master_number == doc.number:
+        return ("house number equals master number",)
+    return ()
+
+
+def extract_facts(c: Consignment, history: PartyHistory | None = None) -> Facts:
+    itinerary = c.itinerary
+    places = itinerary.all_places()
     ports = tuple(p.locode for p in places if p.locode)
-    countries = {p.country for p in places if p.country} | set(c.itinerary.routing_countries)
+    countries = {p.country for p in places if p.country} | set(itinerary.routing_countries)
     countries |= {p.country for p in c.parties if p.country}
     containers = {e.number for e in c.equipment} | {n for g in c.goods for n in g.container_numbers}
 
@@ -55,8 +165,18 @@ def extract_facts(c: Consignment) -> Facts:
         party = c.party(role)
         return (normalise_text(party.name),) if party else ()
 
-    loading = c.itinerary.place_of_loading
-    discharge = c.itinerary.place_of_discharge
+    loading = itinerary.place_of_loading
+    discharge = itinerary.place_of_discharge
+    origin = [p.country for p in (itinerary.place_of_receipt, loading) if p is not None and p.country]
+    consignor = c.party(PartyRole.CONSIGNOR)
+    if consignor is not None and consignor.country:
+        origin.append(consignor.country)
+    routing = [p.country for p in places if p.country] + list(itinerary.routing_countries)
+    empty_with_weight = tuple(
+        e.number
+        for e in c.equipment
+        if e.full_empty is FullEmpty.EMPTY and e.gross_weight_kg and e.gross_weight_kg > (e.tare_weight_kg or 0)
+    )
     values: dict[str, tuple[str, ...]] = {
         "mode": (c.mode.value,),
         "direction": (c.direction.value,),
@@ -65,6 +185,10 @@ def extract_facts(c: Consignment) -> Facts:
         "place_of_discharge": (discharge.locode,) if discharge and discharge.locode else (),
         "ports": ports,
         "countries": tuple(sorted(countries)),
+        "origin_countries": _unique(origin),
+        "loading_countries": (loading.country,) if loading and loading.country else (),
+        "transshipment_countries": _unique([p.country for p in itinerary.transshipment if p.country]),
+        "routing_countries": _unique(routing),
         "hs_codes": tuple(g.hs_code for g in c.goods if g.hs_code),
         "goods_text": (normalise_text(" ".join(g.description for g in c.goods)),),
         "consignor_name": name(PartyRole.CONSIGNOR),
@@ -75,5 +199,15 @@ def extract_facts(c: Consignment) -> Facts:
         "imo_number": (c.conveyance.imo_number,) if c.conveyance.imo_number else (),
         # Data-quality findings from ingestion (LATE_FILING, VAGUE_GOODS_DESCRIPTION ...) are risk facts too.
         "quality_codes": tuple(sorted({issue.code for issue in c.quality})),
+        "document_kind": (c.transport_document.kind.value,),
+        "empty_containers_with_weight": empty_with_weight,
+        "house_master_mismatch": _house_master_mismatch(c),
     }
-    return Facts(values)
+    numbers = _numbers(c)
+    if history is not None:
+        first = history.first_shipment_shipper_to_consignee
+        if first is not None:
+            values["first_shipment_shipper_to_consignee"] = ("yes" if first else "no",)
+        if history.consignee_known_days is not None:
+            numbers["consignee_known_days"] = float(history.consignee_known_days)
+    return Facts(values, numbers)
