@@ -1,0 +1,417 @@
+"""The compiled evaluator: indexes built once per ruleset version, so cost grows with what can match."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from cts.domain.model import Consignment
+from cts.domain.risk.assessment import Assessment, Hit
+from cts.domain.risk.evaluation import (
+    WATCH_FACTS,
+    Fired,
+    build_assessment,
+    in_bounds,
+    indicator_fired,
+    indicator_regexes,
+    profile_hits,
+    regex_fired,
+    scope_applies,
+    watch_hit_for,
+    watch_keys,
+)
+from cts.domain.risk.facts import COUNTRY_ROLES, Facts, PartyHistory, extract_facts, format_number, normalise_text
+from cts.domain.risk.levels import Thresholds
+from cts.domain.risk.rules import (
+    AllOf,
+    AnyOf,
+    Indicator,
+    Match,
+    Operator,
+    Profile,
+    Ruleset,
+    WatchlistKind,
+)
+
+_FEW_VALUES = frozenset(
+    {"mode", "direction", "carrier", "document_kind", "quality_codes", "first_shipment_shipper_to_consignee"}
+    | {"countries", *COUNTRY_ROLES.values()}
+)
+
+
+def _rarity(ind: Indicator) -> int:
+    """How often an indicator is expected to fire (lower is rarer): rare ones make the best anchors."""
+    op = ind.op
+    if op in (Operator.EQUALS, Operator.IN, Operator.PREFIX, Operator.KEYWORD):
+        return 2 if ind.fact in _FEW_VALUES else 1
+    if op is Operator.COUNTRY_OF or op is Operator.REGEX:
+        return 2
+    if op in (Operator.RANGE, Operator.RATIO, Operator.LEAD_TIME_HOURS):
+        return 3
+    return 4
+
+
+Anchors = tuple[int, frozenset[str]]  # (worst rarity, indicator ids)
+
+
+def _best(options: Iterable[Anchors]) -> Anchors:
+    return min(options, key=lambda a: (a[0], len(a[1]), sorted(a[1])))
+
+
+def _match_anchors(rule: Match, rarity: dict[str, int]) -> Anchors:
+    """Indicator ids of which at least one fires whenever ``rule`` holds."""
+    if isinstance(rule, str):
+        return rarity[rule], frozenset({rule})
+    if isinstance(rule, AllOf):
+        return _best(_match_anchors(r, rarity) for r in rule.all)
+    children = rule.any if isinstance(rule, AnyOf) else rule.of
+    # any: one of all; at least N of k: one of any k - N + 1 of them (else at most N - 1 could hold).
+    need = len(children) if isinstance(rule, AnyOf) else len(children) - rule.at_least + 1
+    options = sorted((_match_anchors(r, rarity) for r in children), key=lambda a: (a[0], len(a[1]), sorted(a[1])))
+    chosen = options[:need]
+    return max(a[0] for a in chosen), frozenset().union(*(a[1] for a in chosen))
+
+
+def _compile_match(rule: Match) -> Callable[[set[str]], bool]:
+    """``evaluate_match`` unrolled into closures once per profile."""
+    if isinstance(rule, str):
+        return lambda fired: rule in fired
+    if isinstance(rule, AllOf):
+        parts = tuple(_compile_match(r) for r in rule.all)
+        return lambda fired: all(p(fired) for p in parts)
+    if isinstance(rule, AnyOf):
+        parts = tuple(_compile_match(r) for r in rule.any)
+        return lambda fired: any(p(fired) for p in parts)
+    parts, need = tuple(_compile_match(r) for r in rule.of), rule.at_least
+    return lambda fired: sum(1 for p in parts if p(fired)) >= need
+
+
+def _evaluator(ind: Indicator) -> Callable[[Facts], Fired | None]:
+    """``indicator_fired`` specialised once per indicator for the common operators (same semantics)."""
+    op = ind.op
+    if op is Operator.EQUALS or op is Operator.IN:
+        wanted, fact = frozenset(v.upper() for v in ind.values), ind.fact or ""
+
+        def equals(facts: Facts) -> Fired | None:
+            found = tuple(h for h in facts.get(fact) if h.upper() in wanted)
+            return (found[0], found) if found else None
+
+        return equals
+    if op is Operator.RANGE:
+        fact, low, high = ind.fact or "", ind.min, ind.max
+
+        def in_range(facts: Facts) -> Fired | None:
+            x = facts.number(fact)
+            if x is None or not in_bounds(x, low, high):
+                return None
+            text = format_number(x)
+            return text, (text,)
+
+        return in_range
+    if op is Operator.LEAD_TIME_HOURS:
+        hours = ind.hours or 0.0
+
+        def late(facts: Facts) -> Fired | None:
+            x = facts.number("lead_time_hours")
+            if x is None or not x < hours:
+                return None
+            text = format_number(x)
+            return text, (text,)
+
+        return late
+    return lambda facts: indicator_fired(ind, facts)
+
+
+def profile_anchors(profile: Profile) -> frozenset[str]:
+    """The indicators that are indexed: a profile is only looked at when one of them fires.
+
+    Every other indicator of a candidate profile is then evaluated directly, so the choice changes speed only."""
+    rarity = {ind.id: _rarity(ind) for ind in profile.indicators}
+    options: list[Anchors] = []
+    if profile.match is not None:
+        options.append(_match_anchors(profile.match, rarity))
+    if profile.threshold is not None:
+        # Leave out the most common indicators while together they cannot reach the threshold.
+        excluded, left_out = 0, set()
+        for ind in sorted(profile.indicators, key=lambda i: (-rarity[i.id], i.weight, i.id)):
+            if excluded + ind.weight >= profile.threshold:
+                break
+            excluded += ind.weight
+            left_out.add(ind.id)
+        anchors = frozenset(i.id for i in profile.indicators if i.id not in left_out)
+        # No anchors: all the weights together stay below the threshold, the profile can never match.
+        options.append((max((rarity[i] for i in anchors), default=0), anchors))
+    return _best(options)[1]
+
+
+@dataclass
+class _Intervals:
+    """Indicators with numeric bounds, sorted by lower bound: a lookup only checks those with ``min <= x``."""
+
+    items: list[tuple[float, float, int]] = field(default_factory=list)  # (min, max, slot)
+    lows: list[float] = field(default_factory=list)
+
+    def add(self, low: float | None, high: float | None, slot: int) -> None:
+        self.items.append((float("-inf") if low is None else low, float("inf") if high is None else high, slot))
+
+    def freeze(self) -> None:
+        self.items.sort()
+        self.lows = [low for low, _, _ in self.items]
+
+    def containing(self, x: float) -> Iterable[int]:
+        for _, high, slot in self.items[: bisect_right(self.lows, x)]:
+            if x <= high:
+                yield slot
+
+
+@dataclass
+class _Keywords:
+    by_first_token: dict[str, list[tuple[tuple[str, ...], int, int]]] = field(default_factory=dict)
+
+
+class CompiledRuleset:
+    """A ruleset turned into indexes once; :meth:`assess` gives the same assessments as the reference evaluator."""
+
+    def __init__(self, ruleset: Ruleset) -> None:
+        self.ruleset = ruleset
+        self.version = ruleset.version
+        self._profiles: list[Profile] = []
+        # profile number -> indicators not indexed, evaluated when the profile is a candidate
+        self._others: list[list[tuple[int, Indicator, Callable[[Facts], Fired | None]]]] = []
+        self._plain: list[bool] = []  # no validity dates, no scope: nothing to check but the indicators
+        self._matchers: list[Callable[[set[str]], bool] | None] = []
+        self._slots: list[tuple[int, Indicator]] = []  # slot -> (profile number, indicator)
+        self._order: list[tuple[int, int]] = []  # slot -> (profile number, indicator number)
+        self._equals: dict[str, dict[str, list[int]]] = {}
+        self._countries: dict[str, dict[str, list[int]]] = {}
+        self._prefixes: dict[str, tuple[list[int], dict[str, list[int]]]] = {}
+        self._keywords: dict[str, _Keywords] = {}
+        self.indicator_regexes: dict[str, list[tuple[int, tuple[re.Pattern[str], ...]]]] = {}
+        self._ranges: dict[str, _Intervals] = {}
+        self._ratios: dict[tuple[str, str], _Intervals] = {}
+        self._lead_hours: list[float] = []
+        self._lead_slots: list[int] = []
+        self._exists: dict[str, list[int]] = {}
+        self._missing: dict[str, list[int]] = {}
+        for profile in ruleset.profiles:
+            if profile.status.value == "active":
+                self._add_profile(profile)
+        for intervals in (*self._ranges.values(), *self._ratios.values()):
+            intervals.freeze()
+        lead = sorted(zip(self._lead_hours, self._lead_slots, strict=True))
+        self._lead_hours = [h for h, _ in lead]
+        self._lead_slots = [s for _, s in lead]
+        self._prefix_lengths = {fact: sorted(set(lengths)) for fact, (lengths, _) in self._prefixes.items()}
+        self._entries = ruleset.watchlist
+        self._watch_exact: dict[str, dict[str, list[int]]] = {}
+        self._watch_prefix: dict[str, list[int]] = {}
+        for n, entry in enumerate(ruleset.watchlist):
+            for k in sorted(watch_keys(entry)):
+                if entry.kind is WatchlistKind.HS_CODE:
+                    self._watch_prefix.setdefault(k, []).append(n)
+                else:
+                    self._watch_exact.setdefault(WATCH_FACTS[entry.kind], {}).setdefault(k, []).append(n)
+        self._watch_prefix_lengths = sorted({len(k) for k in self._watch_prefix})
+
+    def _add_profile(self, profile: Profile) -> None:
+        pnum = len(self._profiles)
+        self._profiles.append(profile)
+        anchors = profile_anchors(profile)
+        self._matchers.append(None if profile.match is None else _compile_match(profile.match))
+        others: list[tuple[int, Indicator, Callable[[Facts], Fired | None]]] = []
+        self._others.append(others)
+        self._plain.append(profile.valid_from is None and profile.valid_to is None and profile.scope.is_everything)
+        for inum, ind in enumerate(profile.indicators):
+            if ind.id not in anchors:
+                others.append((inum, ind, _evaluator(ind)))
+                continue
+            slot = len(self._slots)
+            self._slots.append((pnum, ind))
+            self._order.append((pnum, inum))
+            fact = ind.fact or ""
+            op = ind.op
+            if op is Operator.EQUALS or op is Operator.IN:
+                index = self._equals.setdefault(fact, {})
+                for v in dict.fromkeys(v.upper() for v in ind.values):
+                    index.setdefault(v, []).append(slot)
+            elif op is Operator.COUNTRY_OF:
+                for cfact in ind.country_facts:
+                    index = self._countries.setdefault(cfact, {})
+                    for v in dict.fromkeys(v.upper() for v in ind.values):
+                        index.setdefault(v, []).append(slot)
+            elif op is Operator.PREFIX:
+                lengths, by_prefix = self._prefixes.setdefault(fact, ([], {}))
+                for v in dict.fromkeys(ind.values):
+                    lengths.append(len(v))
+                    by_prefix.setdefault(v, []).append(slot)
+            elif op is Operator.KEYWORD:
+                keywords = self._keywords.setdefault(fact, _Keywords())
+                for pnum_phrase, phrase in enumerate(ind.values):
+                    tokens = tuple(normalise_text(phrase).split(" "))
+                    keywords.by_first_token.setdefault(tokens[0], []).append((tokens, slot, pnum_phrase))
+            elif op is Operator.REGEX:
+                self.indicator_regexes.setdefault(fact, []).append((slot, indicator_regexes(ind)))
+            elif op is Operator.RANGE:
+                self._ranges.setdefault(fact, _Intervals()).add(ind.min, ind.max, slot)
+            elif op is Operator.RATIO:
+                self._ratios.setdefault((fact, ind.per or ""), _Intervals()).add(ind.min, ind.max, slot)
+            elif op is Operator.LEAD_TIME_HOURS:
+                self._lead_hours.append(ind.hours or 0.0)
+                self._lead_slots.append(slot)
+            elif op is Operator.EXISTS:
+                self._exists.setdefault(fact, []).append(slot)
+            else:
+                self._missing.setdefault(fact, []).append(slot)
+
+    def _fire(self, facts: Facts) -> dict[int, Fired]:
+        found: dict[int, list[str]] = {}
+
+        def add(slot: int, value: str) -> None:
+            if slot in found:
+                found[slot].append(value)
+            else:
+                found[slot] = [value]
+
+        for fact, index in self._equals.items():
+            for h in facts.get(fact):
+                for slot in index.get(h.upper(), ()):
+                    add(slot, h)
+        for cfact in COUNTRY_ROLES.values():
+            if (by_country := self._countries.get(cfact)) is not None:
+                for h in facts.get(cfact):
+                    for slot in by_country.get(h.upper(), ()):
+                        add(slot, h)
+        for fact, (_, by_prefix) in self._prefixes.items():
+            lengths = self._prefix_lengths[fact]
+            for h in facts.get(fact):
+                seen: set[int] = set()
+                for length in lengths:
+                    if length > len(h):
+                        break
+                    for slot in by_prefix.get(h[:length], ()):
+                        if slot not in seen:
+                            seen.add(slot)
+                            add(slot, h)
+        fired: dict[int, Fired] = {slot: (values[0], tuple(values)) for slot, values in found.items()}
+        for fact, keywords in self._keywords.items():
+            self._fire_keywords(facts.get(fact), keywords, fired)
+        for fact, regexes in self.indicator_regexes.items():
+            have = facts.get(fact)
+            if have:
+                for slot, patterns in regexes:
+                    if (r := regex_fired(patterns, have)) is not None:
+                        fired[slot] = r
+        self._fire_numbers(facts, fired)
+        for fact, slots in self._exists.items():
+            if (present := facts.present(fact)) is not None:
+                for slot in slots:
+                    fired[slot] = (present[0], present)
+        for fact, slots in self._missing.items():
+            if facts.present(fact) is None:
+                for slot in slots:
+                    fired[slot] = ("missing", ())
+        return fired
+
+    def _fire_keywords(self, texts: tuple[str, ...], keywords: _Keywords, fired: dict[int, Fired]) -> None:
+        phrases: dict[int, list[str]] = {}
+        index = keywords.by_first_token
+        for text in texts:
+            tokens = text.split(" ")
+            here: dict[int, set[int]] = {}
+            for i, token in enumerate(tokens):
+                for phrase_tokens, slot, number in index.get(token, ()):
+                    if len(phrase_tokens) == 1 or tuple(tokens[i : i + len(phrase_tokens)]) == phrase_tokens:
+                        here.setdefault(slot, set()).add(number)
+            for slot, numbers in here.items():
+                values = self._slots[slot][1].values
+                already = phrases.setdefault(slot, [])
+                for number in sorted(numbers):
+                    if values[number] not in already:
+                        already.append(values[number])
+        for slot, found in phrases.items():
+            fired[slot] = (found[0], tuple(found))
+
+    def _fire_numbers(self, facts: Facts, fired: dict[int, Fired]) -> None:
+        for fact, intervals in self._ranges.items():
+            x = facts.number(fact)
+            if x is not None:
+                text = format_number(x)
+                for slot in intervals.containing(x):
+                    fired[slot] = (text, (text,))
+        for (fact, per), intervals in self._ratios.items():
+            numerator, denominator = facts.number(fact), facts.number(per)
+            if numerator is not None and denominator:
+                x = numerator / denominator
+                text = format_number(x)
+                for slot in intervals.containing(x):
+                    fired[slot] = (text, (text,))
+        lead = facts.number("lead_time_hours")
+        if lead is not None and self._lead_slots:
+            text = format_number(lead)
+            for slot in self._lead_slots[bisect_right(self._lead_hours, lead) :]:  # every hours > lead
+                fired[slot] = (text, (text,))
+
+    def assess_facts(self, key: str, version: int, facts: Facts, thresholds: Thresholds, today: date) -> Assessment:
+        fired = self._fire(facts)
+        by_profile: dict[int, list[tuple[int, Indicator, Fired]]] = {}
+        for slot, result in fired.items():
+            pnum, inum = self._order[slot]
+            by_profile.setdefault(pnum, []).append((inum, self._slots[slot][1], result))
+        hits: list[Hit] = []
+        matched_profiles: list[str] = []
+        for pnum in sorted(by_profile):
+            profile = self._profiles[pnum]
+            if not self._plain[pnum] and not (profile.in_force(today) and scope_applies(profile.scope, facts)):
+                continue
+            found = by_profile[pnum]
+            for inum, ind, evaluate in self._others[pnum]:
+                if (other := evaluate(facts)) is not None:
+                    found.append((inum, ind, other))
+            found.sort(key=lambda item: item[0])
+            candidates = [(ind, result) for _, ind, result in found]
+            threshold, matcher = profile.threshold, self._matchers[pnum]
+            if threshold is not None and sum(ind.weight for ind, _ in candidates) < threshold:
+                continue
+            if matcher is None or matcher({ind.id for ind, _ in candidates}):
+                matched_profiles.append(profile.id)
+                hits.extend(profile_hits(profile, candidates))
+        hits.extend(self._watch_hits(facts, today))
+        return build_assessment(key, version, self.ruleset, hits, matched_profiles, thresholds, facts)
+
+    def _watch_hits(self, facts: Facts, today: date) -> list[Hit]:
+        matched: dict[int, str] = {}
+        for fact, index in self._watch_exact.items():
+            for h in facts.get(fact):
+                for n in index.get(h, ()):
+                    matched.setdefault(n, h)
+        if self._watch_prefix:
+            for h in facts.get("hs_codes"):
+                for length in self._watch_prefix_lengths:
+                    if length > len(h):
+                        break
+                    for n in self._watch_prefix.get(h[:length], ()):
+                        matched.setdefault(n, h)
+        hits: list[Hit] = []
+        for n in sorted(matched):
+            entry = self._entries[n]
+            if entry.in_force(today):
+                hits.append(watch_hit_for(entry, matched[n]))
+        return hits
+
+    def assess(
+        self,
+        key: str,
+        version: int,
+        consignment: Consignment,
+        thresholds: Thresholds,
+        today: date,
+        history: PartyHistory | None = None,
+    ) -> Assessment:
+        return self.assess_facts(key, version, extract_facts(consignment, history), thresholds, today)
+
+
+def compile_ruleset(ruleset: Ruleset) -> CompiledRuleset:
+    return CompiledRuleset(ruleset)
