@@ -149,3 +149,25 @@ def test_data_quality_findings_from_ingestion_can_raise_the_score() -> None:
     ruleset = Ruleset(version="r", profiles=(vague,))
     assert assess("k", 1, flagged, ruleset, THRESHOLDS, TODAY).score == 50
     assert assess("k", 1, c, ruleset, THRESHOLDS, TODAY).score == 0
+
+
+def test_watch_listed_parties_are_found_through_misspellings_with_the_similarity_explained() -> None:
+    entry = WatchlistEntry(
+        id="p1",
+        kind="party",
+        value="Shadow Reef Trading Ltd",
+        reason="seizure 2025",
+        category="drugs",
+        source="intel",
+        weight=60,
+    )
+    shipper = {"role": "consignor", "name": "SHADOW REEF TRADNG LIMITED", "country": "PA"}
+    c = make_consignment(parties=[shipper])
+    result = assess("k", 1, c, Ruleset(version="r", watchlist=(entry,)), THRESHOLDS, TODAY)
+    (hit,) = result.hits
+    assert hit.ref == "p1"
+    assert 48 <= hit.points < 60  # weight x similarity: a close but not exact name
+    assert hit.values[0] == "Shadow Reef Trading Ltd"
+    assert any(v.startswith(("fuzzy:tradng~trading", "phonetic:tradng~trading")) for v in hit.values)
+    other = make_consignment(parties=[{**shipper, "name": "Coral Reef Shipping Ltd"}])
+    assert assess("k", 1, other, Ruleset(version="r", watchlist=(entry,)), THRESHOLDS, TODAY).hits == ()

@@ -13,6 +13,7 @@ from cts.domain.risk.assessment import Assessment, Hit
 from cts.domain.risk.evaluation import (
     WATCH_FACTS,
     Fired,
+    PartyScreening,
     build_assessment,
     in_bounds,
     indicator_fired,
@@ -208,7 +209,10 @@ class CompiledRuleset:
         self._entries = ruleset.watchlist
         self._watch_exact: dict[str, dict[str, list[int]]] = {}
         self._watch_prefix: dict[str, list[int]] = {}
+        self._parties = PartyScreening(ruleset.watchlist)  # party names are screened, not looked up
         for n, entry in enumerate(ruleset.watchlist):
+            if entry.kind is WatchlistKind.PARTY:
+                continue
             for k in sorted(watch_keys(entry)):
                 if entry.kind is WatchlistKind.HS_CODE:
                     self._watch_prefix.setdefault(k, []).append(n)
@@ -399,7 +403,7 @@ class CompiledRuleset:
             entry = self._entries[n]
             if entry.in_force(today):
                 hits.append(watch_hit_for(entry, matched[n]))
-        return hits
+        return hits + self._parties.hits(facts, today)
 
     def assess(
         self,

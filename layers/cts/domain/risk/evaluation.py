@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import date
 
 from cts.domain.model import compact_identifier
 from cts.domain.risk.assessment import Assessment, Hit, Level
@@ -21,6 +22,7 @@ from cts.domain.risk.rules import (
     WatchlistKind,
     evaluate_match,
 )
+from cts.domain.screening import EntryKind, Match, Screener, ScreeningConfig, ScreeningEntry, ScreeningIndex
 
 Fired = tuple[str, tuple[str, ...]]  # (matched, values)
 
@@ -171,6 +173,51 @@ def watch_hit(entry: WatchlistEntry, facts: Facts) -> Hit | None:
     else:
         matched = next((h for h in have if h in keys), None)
     return None if matched is None else watch_hit_for(entry, matched)
+
+
+class PartyScreening:
+    """Fuzzy screening of the consignment's party names against the party entries of the watch list.
+
+    Both evaluators use it, so they agree; built once per ruleset (the compiled evaluator keeps it). A
+    match scores ``weight x similarity`` points, and its explanation names the tokens that matched.
+    """
+
+    def __init__(self, entries: Sequence[WatchlistEntry], threshold: float = 0.8) -> None:
+        self._entries = {e.id: e for e in entries if e.kind is WatchlistKind.PARTY}
+        listed = [
+            ScreeningEntry(id=e.id, kind=EntryKind.OTHER, names=(e.value, *e.aliases)) for e in self._entries.values()
+        ]
+        self._screener = Screener(ScreeningIndex(listed), ScreeningConfig(threshold=threshold)) if listed else None
+
+    def hits(self, facts: Facts, today: date) -> list[Hit]:
+        if self._screener is None:
+            return []
+        best: dict[str, tuple[float, str, Match]] = {}
+        for name in facts.get("party_names"):
+            for match in self._screener.screen(name):
+                if match.score > best.get(match.entry_id, (-1.0, "", match))[0]:
+                    best[match.entry_id] = (match.score, name, match)
+        hits = []
+        for entry_id in sorted(best, key=list(self._entries).index):  # ruleset order: deterministic
+            entry, (score, name, match) = self._entries[entry_id], best[entry_id]
+            if not entry.in_force(today):
+                continue
+            evidence = tuple(
+                f"{p.kind}:{p.query_token}~{p.list_token}={p.contribution:+.3f}" for p in match.explanation
+            )
+            hits.append(
+                Hit.model_construct(
+                    source="watchlist",
+                    ref=entry.id,
+                    points=round(entry.weight * score),
+                    reason=f"party on watch list ({score:.2f} match with {match.name_matched!r}): {entry.reason}",
+                    matched=name,
+                    category=entry.category,
+                    fact="party_names",
+                    values=(match.name_matched, *evidence),
+                )
+            )
+        return hits
 
 
 def random_draw(key: str, ruleset_version: str, selection: RandomSelection) -> float:

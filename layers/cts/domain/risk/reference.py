@@ -7,6 +7,7 @@ from datetime import date
 from cts.domain.model import Consignment
 from cts.domain.risk.assessment import Assessment, Hit
 from cts.domain.risk.evaluation import (
+    PartyScreening,
     build_assessment,
     indicator_fired,
     profile_hits,
@@ -18,6 +19,7 @@ from cts.domain.risk.facts import Facts, PartyHistory, extract_facts
 from cts.domain.risk.levels import Thresholds
 from cts.domain.risk.rules import (
     Ruleset,
+    WatchlistKind,
 )
 
 
@@ -35,8 +37,9 @@ def assess_facts(
             matched_profiles.append(profile.id)
             hits.extend(profile_hits(profile, fired))
     for entry in ruleset.watchlist:
-        if entry.in_force(today) and (hit := watch_hit(entry, facts)) is not None:
+        if entry.kind is not WatchlistKind.PARTY and entry.in_force(today) and (hit := watch_hit(entry, facts)):
             hits.append(hit)
+    hits.extend(PartyScreening(ruleset.watchlist).hits(facts, today))
     return build_assessment(key, version, ruleset, hits, matched_profiles, thresholds, facts)
 
 
