@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from cts.domain.parsers.cargoimp import FfmParser, FhlParser, FwbParser, check_digit_ok
+from cts.domain.identifiers import awb_serial_valid
+from cts.domain.parsers.cargoimp import FfmParser, FhlParser, FwbParser
 from cts.domain.parsers.cargoimp.common import join_text, quantities
 from cts.domain.parsers.cargoimp.reader import message_identifier, read_message, sniff_identifier
 
@@ -12,7 +13,7 @@ from cts.domain.parsers.cargoimp.reader import message_identifier, read_message,
     [("68076960", True), ("12345675", True), ("12345670", False), ("23456710", False), ("1234567", False)],
 )
 def test_awb_check_digit_is_the_first_seven_digits_modulo_seven(serial: str, ok: bool) -> None:
-    assert check_digit_ok(serial) is ok
+    assert awb_serial_valid(serial) is ok
 
 
 @pytest.mark.parametrize(

@@ -5,9 +5,8 @@ See ``docs/formats-cargoimp.md`` for what maps where, the airport-code choice an
 
 from __future__ import annotations
 
-from cts.domain.parsers.cargoimp.common import check_digit_ok
 from cts.domain.parsers.cargoimp.ffm import FfmParser
 from cts.domain.parsers.cargoimp.fhl import FhlParser
 from cts.domain.parsers.cargoimp.fwb import FwbParser
 
-__all__ = ["FfmParser", "FhlParser", "FwbParser", "check_digit_ok"]
+__all__ = ["FfmParser", "FhlParser", "FwbParser"]

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from cts.domain.identifiers import awb_check_digit, awb_serial_valid
 from cts.domain.model import (
     Consignment,
     DataQualityIssue,
@@ -61,21 +62,16 @@ def issue(
     )
 
 
-def check_digit_ok(serial: str) -> bool:
-    """The eighth digit of an AWB serial is the first seven taken modulo 7."""
-    return len(serial) == 8 and serial.isdigit() and int(serial[:7]) % 7 == int(serial[7])
-
-
 def awb_number(prefix: str, serial: str) -> str:
     return f"{prefix}-{serial}"
 
 
 def check_awb(prefix: str, serial: str, line: int, issues: list[DataQualityIssue], field: str) -> None:
-    if not check_digit_ok(serial):
+    if not awb_serial_valid(serial):
         issues.append(
             issue(
                 "BAD_AWB_CHECK_DIGIT",
-                f"AWB serial {serial}: check digit should be {int(serial[:7]) % 7}",
+                f"AWB serial {serial}: check digit should be {awb_check_digit(serial)}",
                 line=line,
                 value=awb_number(prefix, serial),
                 field=field,

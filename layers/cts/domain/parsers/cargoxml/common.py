@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from cts.domain.identifiers import awb_check_digit, awb_serial_valid
 from cts.domain.model import (
     Consignment,
     DataQualityIssue,
@@ -250,11 +251,6 @@ def _kg(value: Decimal) -> Decimal:
 # --- AWB numbers ----------------------------------------------------------------------------------------
 
 
-def awb_check_digit_ok(serial: str) -> bool:
-    """The last digit of the 8-digit serial is the first seven taken modulo 7."""
-    return int(serial[:7]) % 7 == int(serial[7])
-
-
 def read_awb(text: str, draft: Draft, node: Node | None, field_name: str) -> tuple[str, str | None]:
     """``(number, airline prefix)``: ``ppp-ssssssss`` when it is an AWB number, checked; otherwise as written."""
     compact = re.sub(r"[\s]", "", text).upper()
@@ -263,8 +259,8 @@ def read_awb(text: str, draft: Draft, node: Node | None, field_name: str) -> tup
         draft.warn("BAD_AWB_NUMBER", "not an air waybill number ppp-ssssssss", node=node, field=field_name, value=text)
         return compact, None
     prefix, serial = match.groups()
-    if not awb_check_digit_ok(serial):
-        expected = int(serial[:7]) % 7
+    if not awb_serial_valid(serial):
+        expected = awb_check_digit(serial)
         draft.warn(
             "BAD_AWB_CHECK_DIGIT",
             f"AWB serial check digit should be {expected} (mod 7)",
