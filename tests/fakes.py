@@ -74,11 +74,6 @@ class FakeConsignments:
             raise Conflict(version.key)
         self.items[(version.key, version.version)] = version
 
-    def recent(self, limit: int = 50) -> list[ConsignmentVersion]:
-        latest = {k: self.latest(k) for k, _ in self.items}
-        ordered = sorted((v for v in latest.values() if v), key=lambda v: v.stored_at, reverse=True)
-        return ordered[:limit]
-
 
 class FakeReceipts:
     def __init__(self) -> None:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from cts.config.resources import ROLES
 from cts.domain.alerts import Alert, AlertStatus
 from cts.domain.errors import Unauthorized
 from cts.domain.model import (
@@ -166,14 +167,8 @@ def make_world() -> World:
     identity = FakeIdentity()
     tokens = {
         role: identity.add("secret", principal(role, username=role))
-        for role in (
-            "administrator",
-            "risk_manager",
-            "targeting_analyst",
-            "examination_officer",
-            "supervisor",
-            "auditor",
-        )
+        for role in ROLES
+        if role != "carrier"  # carriers are added below, each with its own carrier id
     }
     tokens["carrier"] = identity.add("secret", principal("carrier", username="carrier", carrier_id="msc"))
     tokens["other_carrier"] = identity.add(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from aws_cdk import aws_stepfunctions as sfn
@@ -10,27 +9,13 @@ from constructs import Construct
 
 from cts.config.country import CountryConfig
 from cts.config.resources import SYSTEM, Access, Bucket, Queue, StateMachine, Table
+from cts.config.statemachines import DefinitionError, render_definition
 from infra.components.bindings import Resources
 from infra.components.logging import log_group
 from infra.components.nag import acknowledge
 
-PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
 # What a state machine may do with each kind of resource its definition refers to.
 WORKFLOW_ACCESS: dict[type, Access] = {Table: Access.READ_WRITE, Queue: Access.SEND, Bucket: Access.READ_WRITE}
-
-
-class DefinitionError(ValueError):
-    """The ASL file and the catalogue's substitutions disagree."""
-
-
-def render_definition(text: str, values: dict[str, str]) -> str:
-    """Replace every ``${Placeholder}`` with its value; unknown or unused placeholders are errors."""
-    found = set(PLACEHOLDER.findall(text))
-    if missing := found - values.keys():
-        raise DefinitionError(f"no substitution for {sorted(missing)}")
-    if unused := values.keys() - found:
-        raise DefinitionError(f"substitutions {sorted(unused)} are not used by the definition")
-    return PLACEHOLDER.sub(lambda m: values[m.group(1)], text)
 
 
 class Workflows(Construct):

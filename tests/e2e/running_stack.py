@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import boto3
+
+from cts.adapters.local.stack import free_port
 
 QUEUE_VARS = ("CTS_INGEST_QUEUE_URL", "CTS_SCORE_QUEUE_URL", "CTS_NOTIFY_QUEUE_URL")
 
@@ -56,3 +65,28 @@ class RunningStack:
                 return
             time.sleep(0.3)
         raise TimeoutError("the local pipeline did not drain in time")
+
+
+@contextmanager
+def run_local_stack(data_dir: Path) -> Iterator[RunningStack]:
+    """`cts local run` (what `make run` calls) as a real process on free ports; Ctrl-C on exit must end it cleanly."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CTS_"))}
+    ports = ["--port", str(free_port()), "--aws-port", str(free_port())]
+    command = [sys.executable, "-m", "cts.cli.main", "local", "run", *ports, "--data-dir", str(data_dir)]
+    log_path = data_dir / "run.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+        try:
+            facts_file = data_dir / "stack.json"
+            deadline = time.monotonic() + 120
+            while not facts_file.exists():
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the local stack did not start:\n{log_path.read_text()}")
+                time.sleep(0.3)
+            time.sleep(0.2)  # the file is written in one call; let it land before reading
+            yield RunningStack(json.loads(facts_file.read_text()), data_dir)
+        finally:
+            process.send_signal(signal.SIGINT)
+            code = process.wait(timeout=30)
+    if code != 0:
+        raise RuntimeError(f"`cts local run` exited with {code} on Ctrl-C:\n{log_path.read_text()}")

@@ -13,7 +13,7 @@ from moto import mock_aws
 from moto.core.config import default_user_config
 
 from cts.config.resources import SYSTEM
-from infra.components.workflow import DefinitionError, render_definition
+from cts.config.statemachines import DefinitionError, render_definition
 from infra.stack import REPO_ROOT
 
 CASE = SYSTEM.state_machines[0]

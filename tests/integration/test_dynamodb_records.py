@@ -55,7 +55,6 @@ def test_versions_are_stored_once_and_latest_follows_the_newest(table: type) -> 
     assert latest.version == 2
     assert [v.version for v in repo.versions(key)] == [1, 2]
     assert repo.get(key, 1) == version(1)
-    assert [v.version for v in repo.recent(10)] == [2]
 
 
 def test_a_writer_with_a_stale_version_number_conflicts_and_latest_stays(table: type) -> None:

@@ -6,8 +6,9 @@ from typing import Any
 
 from chalicelib.http import Call, Routes
 from cts.domain.alerts import AlertStatus
-from cts.domain.errors import Conflict, NotFound, ValidationFailed
+from cts.domain.errors import ValidationFailed
 from cts.domain.permissions import Action
+from cts.services.alerts import acknowledge
 
 routes = Routes()
 
@@ -27,14 +28,4 @@ def alert_inbox(call: Call) -> dict[str, Any]:
 
 @routes.api("/alerts/{alert_id}/ack", methods=("POST",), action=Action.ACK_ALERT)
 def acknowledge_alert(call: Call, alert_id: str) -> dict[str, Any]:
-    """New -> acknowledged; acknowledging twice is harmless; a closed alert cannot be re-opened."""
-    repo = call.container.alerts
-    alert = repo.get(alert_id)
-    if alert is None:
-        raise NotFound(f"no alert {alert_id}")
-    if alert.status is AlertStatus.CLOSED:
-        raise Conflict(f"alert {alert_id} is closed")
-    if alert.status is AlertStatus.NEW:
-        repo.set_status(alert_id, AlertStatus.ACKNOWLEDGED)
-        alert = alert.model_copy(update={"status": AlertStatus.ACKNOWLEDGED})
-    return alert.model_dump(mode="json")
+    return acknowledge(call.container.alerts, alert_id).model_dump(mode="json")

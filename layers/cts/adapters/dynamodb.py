@@ -6,7 +6,7 @@ Item layout (``docs/data-model.md`` has the access patterns):
 item               pk                          sk                          gsi1pk / gsi1sk
 =================  ==========================  ==========================  =========================================
 consignment ver.   ``CONS#<key>``              ``V#<version:06>``          -
-latest pointer     ``CONS#<key>``              ``LATEST``                  ``CONSDAY#<date>`` / ``<stored_at>#<key>``
+latest pointer     ``CONS#<key>``              ``LATEST``                  -
 assessment         ``CONS#<key>``              ``ASSESS#<version:06>``     -
 receipt            ``RECEIPT#<file_id>``       ``RECEIPT``                 ``CARRIER#<id>`` / ``<processed_at>``
 alert              ``ALERT#<alert_id>``        ``ALERT``                   ``ALERTS#<status>`` / ``<eta>#<alert_id>``
@@ -18,7 +18,7 @@ watch-list entry   ``WATCH#<id>``              ``ENTRY``                   ``RUL
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
@@ -126,14 +126,7 @@ class DynamoConsignments:
         model, key = self._t.model, version.key
         data = version.model_dump_json()
         item = model(f"CONS#{key}", f"V#{version.version:06d}", version=version.version, data=data)
-        latest = model(
-            f"CONS#{key}",
-            "LATEST",
-            version=version.version,
-            data=data,
-            gsi1pk=f"CONSDAY#{version.stored_at.date().isoformat()}",
-            gsi1sk=f"{version.stored_at.isoformat()}#{key}",
-        )
+        latest = model(f"CONS#{key}", "LATEST", version=version.version, data=data)
         newer = (model.version.does_not_exist()) | (model.version < version.version)
         try:
             with TransactWrite(connection=self._t.connection()) as tx:
@@ -155,17 +148,6 @@ class DynamoConsignments:
     def versions(self, key: str) -> list[ConsignmentVersion]:
         items = self._t.query(f"CONS#{key}", self._t.model.sk.startswith("V#"))
         return [ConsignmentVersion.model_validate_json(i.data) for i in items]
-
-    def recent(self, limit: int = 50) -> list[ConsignmentVersion]:
-        found: list[ConsignmentVersion] = []
-        today = datetime.now(UTC).date()
-        for days_back in range(8):
-            day = (today - timedelta(days=days_back)).isoformat()
-            items = self._t.query_gsi(f"CONSDAY#{day}", limit=limit - len(found), newest_first=True)
-            found.extend(ConsignmentVersion.model_validate_json(i.data) for i in items)
-            if len(found) >= limit:
-                break
-        return found
 
 
 class DynamoReceipts:

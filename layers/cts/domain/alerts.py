@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from cts.domain.errors import Conflict
 from cts.domain.risk.engine import Assessment, Hit, Level
 
 
@@ -30,6 +31,12 @@ class Alert(BaseModel):
     place_of_discharge: str | None
     raised_at: datetime
     status: AlertStatus = AlertStatus.NEW
+
+    def acknowledged(self) -> Alert:
+        """New -> acknowledged; acknowledging twice is harmless; a closed alert cannot be re-opened."""
+        if self.status is AlertStatus.CLOSED:
+            raise Conflict(f"alert {self.alert_id} is closed")
+        return self.model_copy(update={"status": AlertStatus.ACKNOWLEDGED})
 
 
 def alert_id_for(key: str, version: int) -> str:

@@ -24,10 +24,6 @@ class ConsignmentRepository(Protocol):
         """Store a new version; raises Conflict if that number is taken or a newer version exists."""
         ...
 
-    def recent(self, limit: int = 50) -> list[ConsignmentVersion]:
-        """Latest stored versions, newest first (for the local overview; analysts use search)."""
-        ...
-
 
 class ReceiptRepository(Protocol):
     def put(self, receipt: Receipt) -> None: ...

@@ -12,6 +12,7 @@ import boto3
 from cts.adapters.local.paths import repo_root
 from cts.config.country import CountryConfig
 from cts.config.resources import SYSTEM, SystemSpec
+from cts.config.statemachines import render_definition
 
 ACCOUNT = "123456789012"  # moto's default account
 
@@ -29,17 +30,6 @@ def physical_name(prefix: str, logical_id: str) -> str:
     """A readable local name: ``cts-jm-inbox-bucket`` from ``InboxBucket``."""
     words = re.sub(r"(?<!^)(?=[A-Z])", "-", logical_id).lower()
     return f"{prefix}-{words}"
-
-
-def render_definition(text: str, values: dict[str, str]) -> str:
-    """The same ``${Name}`` substitution Step Functions applies to ``definitionSubstitutions`` in CDK."""
-    rendered = text
-    for name, value in values.items():
-        rendered = rendered.replace("${" + name + "}", value)
-    leftover = re.findall(r"\$\{(\w+)\}", rendered)
-    if leftover:
-        raise ValueError(f"unsubstituted placeholders in state machine: {leftover}")
-    return rendered
 
 
 def bootstrap(country: CountryConfig, endpoint_url: str | None, spec: SystemSpec = SYSTEM) -> LocalResources:
