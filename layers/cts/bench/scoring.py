@@ -183,7 +183,7 @@ def _measure(
     profiles: tuple[Profile, ...], stream: list[Consignment], facts: list[Facts], sample: int
 ) -> dict[str, Any]:
     watchlist = (
-        WatchlistEntry(id="w1", kind="container", value="BNCU0000001", reason="r", category="c", source="bench"),
+        WatchlistEntry(id="w1", kind="container", value="BNCU0000007", reason="r", category="c", source="bench"),
     )
     ruleset = Ruleset(version=f"bench-{len(profiles)}", profiles=profiles, watchlist=watchlist)
     thresholds = Thresholds()

@@ -1,8 +1,9 @@
 """``cts score MANIFEST --rules DIR``: score a carrier file against rule documents, one assessment per line.
 
 ``DIR`` holds JSON or YAML files (``*.json``, ``*.yaml``, ``*.yml``). A file holds one document, a list of
-documents, or a mapping with ``profiles``, ``watchlist`` and ``random_selection`` lists. A document with
-``indicators`` is a profile, one with ``kind`` a watch-list entry, one with ``rate`` a random selection rate.
+documents, or a mapping with ``profiles``, ``watchlist``, ``allow_list`` and ``random_selection`` lists. A document
+with ``indicators`` is a profile, one with ``suppresses`` an allow-list entry, one with ``kind`` a watch-list entry,
+one with ``rate`` a random selection rate.
 The ruleset version is a digest of the documents, so the same rules always give the same version.
 
 Exit status: 0 scored, 1 nothing could be scored, 2 unreadable file or invalid rules.
@@ -26,7 +27,7 @@ from cts.domain.quality import with_quality
 from cts.domain.reference import default_reference
 from cts.domain.risk.engine import compile_ruleset
 from cts.domain.risk.levels import Thresholds
-from cts.domain.risk.rules import Profile, RandomSelection, Ruleset, WatchlistEntry
+from cts.domain.risk.rules import AllowEntry, Profile, RandomSelection, Ruleset, WatchlistEntry
 
 SCORED, NOTHING, USAGE = 0, 1, 2
 RULE_SUFFIXES = (".json", ".yaml", ".yml")
@@ -52,13 +53,15 @@ def _documents(path: Path) -> list[Any]:
     loaded = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     if loaded is None:
         return []
-    if isinstance(loaded, dict) and set(loaded) & {"profiles", "watchlist", "random_selection"}:
-        unknown = set(loaded) - {"profiles", "watchlist", "random_selection"}
+    sections = {"profiles", "watchlist", "allow_list", "random_selection"}
+    if isinstance(loaded, dict) and set(loaded) & sections:
+        unknown = set(loaded) - sections
         if unknown:
             raise RulesError(f"{path}: unknown top-level keys {sorted(unknown)}")
         return (
             [("profile", d) for d in loaded.get("profiles", [])]
             + [("watchlist", d) for d in loaded.get("watchlist", [])]
+            + [("allow", d) for d in loaded.get("allow_list", [])]
             + [("random", d) for d in loaded.get("random_selection", [])]
         )
     return [(None, d) for d in (loaded if isinstance(loaded, list) else [loaded])]
@@ -71,6 +74,7 @@ def load_rules(directory: Path) -> Ruleset:
     profiles: list[Profile] = []
     entries: list[WatchlistEntry] = []
     selections: list[RandomSelection] = []
+    allowed: list[AllowEntry] = []
     for path in sorted(p for p in directory.rglob("*") if p.suffix in RULE_SUFFIXES and p.is_file()):
         try:
             documents = _documents(path)
@@ -79,29 +83,33 @@ def load_rules(directory: Path) -> Ruleset:
         for n, (declared, doc) in enumerate(documents, start=1):
             if not isinstance(doc, dict):
                 raise RulesError(f"{path} document {n}: expected a mapping, got {type(doc).__name__}")
-            kind = declared or ("profile" if "indicators" in doc else "watchlist" if "kind" in doc else None)
+            kind = declared or ("profile" if "indicators" in doc else "allow" if "suppresses" in doc else None)
+            kind = kind or ("watchlist" if "kind" in doc else None)
             kind = kind or ("random" if "rate" in doc else None)
             try:
                 if kind == "profile":
                     profiles.append(Profile.model_validate(doc))
                 elif kind == "watchlist":
                     entries.append(WatchlistEntry.model_validate(doc))
+                elif kind == "allow":
+                    allowed.append(AllowEntry.model_validate(doc))
                 elif kind == "random":
                     selections.append(RandomSelection.model_validate(doc))
                 else:
                     raise RulesError(
-                        f"{path} document {n}: not a profile (indicators), watch-list entry (kind) "
-                        "or random selection (rate)"
+                        f"{path} document {n}: not a profile (indicators), allow-list entry (suppresses), "
+                        "watch-list entry (kind) or random selection (rate)"
                     )
             except ValidationError as exc:
                 raise RulesError(f"{path} document {n}: {exc}") from exc
     digest = hashlib.sha256()
-    for model in (*profiles, *entries, *selections):
+    for model in (*profiles, *entries, *allowed, *selections):
         digest.update(model.model_dump_json().encode())
     return Ruleset(
         version=digest.hexdigest()[:12],
         profiles=tuple(profiles),
         watchlist=tuple(entries),
+        allow_list=tuple(allowed),
         random_selection=tuple(selections),
     )
 

@@ -13,7 +13,7 @@ from cts.domain.model import Consignment
 from cts.domain.risk.engine import assess_facts, compile_ruleset
 from cts.domain.risk.facts import ALL_FACTS, PartyHistory, extract_facts
 from cts.domain.risk.levels import Thresholds
-from cts.domain.risk.rules import Profile, RandomSelection, Ruleset, WatchlistEntry
+from cts.domain.risk.rules import AllowEntry, Profile, RandomSelection, Ruleset, WatchlistEntry
 
 TODAY = date(2026, 11, 25)
 COUNTRIES = ["NL", "CO", "EC", "JM", "PA", "CN"]
@@ -21,7 +21,11 @@ LOCODES = ["NLRTM", "COBUN", "ECGYE", "JMKIN", "PAPTY", "CNSHA"]
 HS = ["820559", "080390", "854231", "852610", "08", "9999"]
 WORDS = ["hand", "tools", "bananas", "fresh", "fruit", "Café", "chips", "cocaine", "of"]
 NAMES = ["Tulip Tools BV", "Shadow Reef Trading", "Blue Mountain Hardware", "Café Andino SA"]
-CONTAINERS = ["CSQU3054383", "MSKU1234565", "TGHU0000001"]
+CONTAINERS = ["CSQU3054383", "MSKU1234565", "TGHU0000008"]
+ADDRESSES = ["12 Harbour Street Kingston", "Calle 5 No 10-20 Buenaventura", "1 Dock Road Rotterdam"]
+PHONES = ["+1 876 555 0100", "(876) 555-0100", "+57 2 241 0000"]
+EMAILS = ["ops@tulip.example", "SALES@Reef.example", "info@cafe.example"]
+IMOS = ["9074729", "9176187"]
 TEXT_POOLS: dict[str, list[str]] = {
     "mode": ["sea", "air", "SEA"],
     "direction": ["import", "export"],
@@ -36,6 +40,8 @@ TEXT_POOLS: dict[str, list[str]] = {
     "quality_codes": ["LATE_FILING", "WEIGHT_MISMATCH"],
     "document_kind": ["master_bill", "house_bill"],
     "first_shipment_shipper_to_consignee": ["yes", "no"],
+    "watchlist_kinds": ["party", "container", "company", "phone"],
+    "watchlist_categories": ["c", "d"],
 }
 NUMERIC = ["gross_weight_kg", "package_count", "declared_value", "weight_per_package_kg", "value_per_kg"]
 BOUNDS = st.sampled_from([None, 0.0, 1.0, 5.0, 25.0, 100.0, 250.0, 1000.0])
@@ -134,20 +140,31 @@ def profiles(draw: st.DrawFn, n: int) -> Profile:
     )
 
 
+LISTED_POOLS: list[tuple[str, list[str]]] = [
+    ("party", NAMES),
+    ("company", [*NAMES, "Tulip Tools"]),
+    ("person", ["Maria Lopez", "LOPEZ, Maria", "John Smith"]),
+    ("address", [*ADDRESSES, "12 Harbor St, Kingston"]),
+    ("phone", [*PHONES, "001 876 5550100"]),
+    ("email", [*EMAILS, "@reef.example", "ops@TULIP.example"]),
+    ("container", [*CONTAINERS, "MSKU 123456-5"]),
+    ("vessel", ["IMO 9074729", "9176187"]),
+    ("hs_code", ["82", "0803", "8542"]),
+    ("port", LOCODES),
+    ("country", COUNTRIES),
+]
+
+
 @st.composite
 def watch_entries(draw: st.DrawFn, n: int) -> WatchlistEntry:
-    kind, pool = draw(
-        st.sampled_from(
-            [("party", NAMES), ("container", CONTAINERS), ("hs_code", ["82", "0803", "8542"]), ("port", LOCODES)]
-        )
-    )
+    kind, pool = draw(st.sampled_from(LISTED_POOLS))
     return WatchlistEntry.model_validate(
         {
             "id": f"w{n}",
             "kind": kind,
             "value": draw(st.sampled_from(pool)),
             "reason": "r",
-            "category": "c",
+            "category": draw(st.sampled_from(["c", "d"])),
             "source": "s",
             "weight": draw(st.integers(1, 100)),
             "valid_to": draw(st.sampled_from([None, "2026-01-01"])),
@@ -156,12 +173,32 @@ def watch_entries(draw: st.DrawFn, n: int) -> WatchlistEntry:
 
 
 @st.composite
+def allow_entries(draw: st.DrawFn, n: int, watched: int) -> AllowEntry:
+    kind, pool = draw(st.sampled_from(LISTED_POOLS))
+    return AllowEntry.model_validate(
+        {
+            "id": f"a{n}",
+            "kind": kind,
+            "value": draw(st.sampled_from(pool)),
+            "reason": "known good",
+            "suppresses": draw(st.lists(st.sampled_from([f"w{k}" for k in range(max(watched, 1))]), max_size=1)),
+            "valid_to": draw(st.sampled_from([None, "2026-01-01"])),
+        }
+    )
+
+
+@st.composite
 def rulesets(draw: st.DrawFn) -> Ruleset:
     ps = [draw(profiles(n)) for n in range(draw(st.integers(0, 8)))]
-    ws = [draw(watch_entries(n)) for n in range(draw(st.integers(0, 4)))]
+    ws = [draw(watch_entries(n)) for n in range(draw(st.integers(0, 5)))]
+    allow = [draw(allow_entries(n, len(ws))) for n in range(draw(st.integers(0, 2)))]
     rs = [RandomSelection(id="rs", rate=draw(st.sampled_from([0.0, 0.3, 1.0])))] if draw(st.booleans()) else []
     return Ruleset(
-        version=draw(st.sampled_from(["r1", "r2"])), profiles=tuple(ps), watchlist=tuple(ws), random_selection=tuple(rs)
+        version=draw(st.sampled_from(["r1", "r2"])),
+        profiles=tuple(ps),
+        watchlist=tuple(ws),
+        allow_list=tuple(allow),
+        random_selection=tuple(rs),
     )
 
 
@@ -181,7 +218,14 @@ def consignments(draw: st.DrawFn) -> Consignment:
         for k in range(draw(st.integers(0, 3)))
     ]
     parties = [
-        {"role": role, "name": draw(st.sampled_from(NAMES)), "country": draw(st.sampled_from(COUNTRIES))}
+        {
+            "role": role,
+            "name": draw(st.sampled_from([*NAMES, "Maria Lopez", "Tulip Tools B.V."])),
+            "country": draw(st.sampled_from(COUNTRIES)),
+            "address_lines": draw(st.lists(st.sampled_from(ADDRESSES), max_size=1)),
+            "phone": draw(st.one_of(st.none(), st.sampled_from(PHONES))),
+            "email": draw(st.one_of(st.none(), st.sampled_from(EMAILS))),
+        }
         for role in draw(st.lists(st.sampled_from(["consignor", "consignee", "notify_party"]), unique=True))
     ]
     filed = draw(st.one_of(st.none(), st.sampled_from([1, 10, 30, 100, 500]).map(lambda h: ETA - timedelta(hours=h))))
@@ -197,6 +241,7 @@ def consignments(draw: st.DrawFn) -> Consignment:
         },
         parties=parties,
         goods=goods,
+        conveyance={"journey_id": "1", "imo_number": draw(st.one_of(st.none(), st.sampled_from(IMOS)))},
         filed_at=filed.isoformat() if filed else None,
     )
     data["provenance"] = {"object_key": "k", "source_format": "json"}

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from cts.domain.risk.rules import Indicator, Profile, RandomSelection, WatchlistEntry
+from cts.domain.risk.rules import AllowEntry, Indicator, Profile, RandomSelection, WatchlistEntry
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "profiles.md"
 
@@ -25,6 +25,8 @@ def test_every_yaml_example_validates() -> None:
         elif set(block) == {"indicators"}:
             for item in block["indicators"]:
                 Indicator.model_validate(item)
+        elif "suppresses" in block:
+            AllowEntry.model_validate(block)
         elif "kind" in block:
             WatchlistEntry.model_validate(block)
         elif "rate" in block:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
@@ -13,10 +14,14 @@ class Level(StrEnum):
     RED = "red"
 
 
-class Hit(BaseModel):
-    """Points with their explanation: which indicator or watch-list entry, on which fact, because of which values."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Hit:
+    """Points with their explanation: which indicator or watch-list entry, on which fact, because of which values.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    A plain dataclass, not a model: the compiled evaluator makes thousands per second and pydantic construction
+    dominated its cost. Pydantic still validates and serialises it inside :class:`Assessment` and alerts."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")
 
     source: str  # "profile" or "watchlist"
     ref: str  # profile id@version#indicator or watch-list entry id
@@ -26,6 +31,17 @@ class Hit(BaseModel):
     category: str
     fact: str | None = None
     values: tuple[str, ...] = ()  # the fact values (or keywords found) that made it fire
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Suppressed:
+    """A watch-list hit that an allow-list entry vouched away: shown, not scored."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")
+
+    hit: Hit
+    allow_id: str
+    reason: str
 
 
 class Assessment(BaseModel):
@@ -38,6 +54,7 @@ class Assessment(BaseModel):
     level: Level
     hits: tuple[Hit, ...]
     profiles_matched: tuple[str, ...]
+    suppressed: tuple[Suppressed, ...] = ()
     # Selected by a random selection rate (never mixed into the score, hits or profiles above).
     random: bool = False
     random_selection: str | None = None

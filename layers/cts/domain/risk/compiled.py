@@ -9,11 +9,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from cts.domain.model import Consignment
-from cts.domain.risk.assessment import Assessment, Hit
+from cts.domain.risk.assessment import Assessment, Hit, Suppressed
 from cts.domain.risk.evaluation import (
-    WATCH_FACTS,
     Fired,
-    PartyScreening,
     build_assessment,
     in_bounds,
     indicator_fired,
@@ -21,20 +19,29 @@ from cts.domain.risk.evaluation import (
     profile_hits,
     regex_fired,
     scope_applies,
-    watch_hit_for,
-    watch_keys,
 )
 from cts.domain.risk.facts import COUNTRY_ROLES, Facts, PartyHistory, extract_facts, format_number, normalise_text
 from cts.domain.risk.levels import Thresholds
 from cts.domain.risk.rules import (
     AllOf,
     AnyOf,
+    AtLeast,
     Indicator,
     Match,
     Operator,
     Profile,
     Ruleset,
     WatchlistKind,
+)
+from cts.domain.risk.watchlist import (
+    SCREENED_KINDS,
+    WATCH_FACTS,
+    AllowList,
+    FuzzyScreening,
+    lookup_keys,
+    watch_hit_for,
+    watch_keys,
+    with_watchlist_facts,
 )
 
 _FEW_VALUES = frozenset(
@@ -77,17 +84,27 @@ def _match_anchors(rule: Match, rarity: dict[str, int]) -> Anchors:
 
 
 def _compile_match(rule: Match) -> Callable[[set[str]], bool]:
-    """``evaluate_match`` unrolled into closures once per profile."""
+    """``evaluate_match`` unrolled into closures once per profile; flat combinations become set operations."""
     if isinstance(rule, str):
         return lambda fired: rule in fired
+    children = rule.all if isinstance(rule, AllOf) else rule.any if isinstance(rule, AnyOf) else rule.of
+    leaves = frozenset(r for r in children if isinstance(r, str))
+    nested = tuple(_compile_match(r) for r in children if not isinstance(r, str))
     if isinstance(rule, AllOf):
-        parts = tuple(_compile_match(r) for r in rule.all)
-        return lambda fired: all(p(fired) for p in parts)
+        if not nested:
+            return leaves.issubset
+        return lambda fired: leaves <= fired and all(p(fired) for p in nested)
     if isinstance(rule, AnyOf):
-        parts = tuple(_compile_match(r) for r in rule.any)
-        return lambda fired: any(p(fired) for p in parts)
-    parts, need = tuple(_compile_match(r) for r in rule.of), rule.at_least
-    return lambda fired: sum(1 for p in parts if p(fired)) >= need
+        if not nested:
+            return lambda fired: not leaves.isdisjoint(fired)
+        return lambda fired: not leaves.isdisjoint(fired) or any(p(fired) for p in nested)
+    need = rule.at_least
+    if len(leaves) + len(nested) < len(children):  # a repeated id counts once per mention: count them one by one
+        parts = tuple(_compile_match(r) for r in children)
+        return lambda fired: sum(1 for p in parts if p(fired)) >= need
+    if not nested:
+        return lambda fired: len(leaves & fired) >= need
+    return lambda fired: len(leaves & fired) + sum(1 for p in nested if p(fired)) >= need
 
 
 def _evaluator(ind: Indicator) -> Callable[[Facts], Fired | None]:
@@ -123,7 +140,48 @@ def _evaluator(ind: Indicator) -> Callable[[Facts], Fired | None]:
             return text, (text,)
 
         return late
+    if op is Operator.RATIO:
+        fact, per, low, high = ind.fact or "", ind.per or "", ind.min, ind.max
+
+        def ratio(facts: Facts) -> Fired | None:
+            numerator, denominator = facts.numbers.get(fact), facts.numbers.get(per)
+            if numerator is None or not denominator:
+                return None
+            x = numerator / denominator
+            if not in_bounds(x, low, high):
+                return None
+            text = format_number(x)
+            return text, (text,)
+
+        return ratio
+    if op is Operator.MISSING:
+        fact = ind.fact or ""
+        return lambda facts: ("missing", ()) if facts.present(fact) is None else None
     return lambda facts: indicator_fired(ind, facts)
+
+
+def _required_by(rule: Match) -> frozenset[str]:
+    """Indicator ids that fire whenever ``rule`` holds."""
+    if isinstance(rule, str):
+        return frozenset({rule})
+    if isinstance(rule, AllOf) or (isinstance(rule, AtLeast) and rule.at_least == len(rule.of)):
+        return frozenset().union(*(_required_by(r) for r in (rule.all if isinstance(rule, AllOf) else rule.of)))
+    if isinstance(rule, AnyOf):
+        return frozenset.intersection(*(_required_by(r) for r in rule.any))
+    return frozenset()
+
+
+def required_indicators(profile: Profile) -> frozenset[str]:
+    """Indicators without which the profile cannot match: by its rule, or because the rest stay below its threshold."""
+    required = _required_by(profile.match) if profile.match is not None else frozenset()
+    if profile.threshold is not None:
+        total = sum(i.weight for i in profile.indicators)
+        required |= {i.id for i in profile.indicators if total - i.weight < profile.threshold}
+    return required
+
+
+def _position(item: tuple[int, Indicator, Fired]) -> int:
+    return item[0]
 
 
 def profile_anchors(profile: Profile) -> frozenset[str]:
@@ -180,8 +238,9 @@ class CompiledRuleset:
         self.ruleset = ruleset
         self.version = ruleset.version
         self._profiles: list[Profile] = []
-        # profile number -> indicators not indexed, evaluated when the profile is a candidate
-        self._others: list[list[tuple[int, Indicator, Callable[[Facts], Fired | None]]]] = []
+        # profile number -> indicators not indexed, evaluated when the profile is a candidate: (position,
+        # indicator, evaluator, required); required ones come first so a candidate is dropped at the first miss.
+        self._others: list[list[tuple[int, Indicator, Callable[[Facts], Fired | None], bool]]] = []
         self._plain: list[bool] = []  # no validity dates, no scope: nothing to check but the indicators
         self._matchers: list[Callable[[set[str]], bool] | None] = []
         self._slots: list[tuple[int, Indicator]] = []  # slot -> (profile number, indicator)
@@ -207,17 +266,19 @@ class CompiledRuleset:
         self._lead_slots = [s for _, s in lead]
         self._prefix_lengths = {fact: sorted(set(lengths)) for fact, (lengths, _) in self._prefixes.items()}
         self._entries = ruleset.watchlist
-        self._watch_exact: dict[str, dict[str, list[int]]] = {}
+        self._entry_by_id = {e.id: e for e in ruleset.watchlist}
+        self._watch_exact: dict[WatchlistKind, dict[str, list[int]]] = {}
         self._watch_prefix: dict[str, list[int]] = {}
-        self._parties = PartyScreening(ruleset.watchlist)  # party names are screened, not looked up
+        self._screening = FuzzyScreening(ruleset.watchlist)  # names and addresses are screened, not looked up
+        self._allow = AllowList(ruleset.allow_list)
         for n, entry in enumerate(ruleset.watchlist):
-            if entry.kind is WatchlistKind.PARTY:
+            if entry.kind in SCREENED_KINDS:
                 continue
             for k in sorted(watch_keys(entry)):
                 if entry.kind is WatchlistKind.HS_CODE:
                     self._watch_prefix.setdefault(k, []).append(n)
                 else:
-                    self._watch_exact.setdefault(WATCH_FACTS[entry.kind], {}).setdefault(k, []).append(n)
+                    self._watch_exact.setdefault(entry.kind, {}).setdefault(k, []).append(n)
         self._watch_prefix_lengths = sorted({len(k) for k in self._watch_prefix})
 
     def _add_profile(self, profile: Profile) -> None:
@@ -225,12 +286,14 @@ class CompiledRuleset:
         self._profiles.append(profile)
         anchors = profile_anchors(profile)
         self._matchers.append(None if profile.match is None else _compile_match(profile.match))
-        others: list[tuple[int, Indicator, Callable[[Facts], Fired | None]]] = []
+        others: list[tuple[int, Indicator, Callable[[Facts], Fired | None], bool]] = []
         self._others.append(others)
+        required = required_indicators(profile)
         self._plain.append(profile.valid_from is None and profile.valid_to is None and profile.scope.is_everything)
         for inum, ind in enumerate(profile.indicators):
             if ind.id not in anchors:
-                others.append((inum, ind, _evaluator(ind)))
+                others.append((inum, ind, _evaluator(ind), ind.id in required))
+                others.sort(key=lambda other: (not other[3], other[0]))
                 continue
             slot = len(self._slots)
             self._slots.append((pnum, ind))
@@ -324,9 +387,14 @@ class CompiledRuleset:
         index = keywords.by_first_token
         for text in texts:
             tokens = text.split(" ")
+            starts = index.keys() & set(tokens)  # most texts start no phrase at all: find out in one C call
+            if not starts:
+                continue
             here: dict[int, set[int]] = {}
             for i, token in enumerate(tokens):
-                for phrase_tokens, slot, number in index.get(token, ()):
+                if token not in starts:
+                    continue
+                for phrase_tokens, slot, number in index[token]:
                     if len(phrase_tokens) == 1 or tuple(tokens[i : i + len(phrase_tokens)]) == phrase_tokens:
                         here.setdefault(slot, set()).add(number)
             for slot, numbers in here.items():
@@ -359,6 +427,12 @@ class CompiledRuleset:
                 fired[slot] = (text, (text,))
 
     def assess_facts(self, key: str, version: int, facts: Facts, thresholds: Thresholds, today: date) -> Assessment:
+        listed = self._watch_hits(facts, today)
+        suppressed: tuple[Suppressed, ...] = ()
+        if listed:
+            if self._allow:
+                listed, suppressed = self._allow.apply(listed, today)
+            facts = with_watchlist_facts(facts, listed, self._entry_by_id)
         fired = self._fire(facts)
         by_profile: dict[int, list[tuple[int, Indicator, Fired]]] = {}
         for slot, result in fired.items():
@@ -371,26 +445,43 @@ class CompiledRuleset:
             if not self._plain[pnum] and not (profile.in_force(today) and scope_applies(profile.scope, facts)):
                 continue
             found = by_profile[pnum]
-            for inum, ind, evaluate in self._others[pnum]:
+            for inum, ind, evaluate, required in self._others[pnum]:
                 if (other := evaluate(facts)) is not None:
                     found.append((inum, ind, other))
-            found.sort(key=lambda item: item[0])
-            candidates = [(ind, result) for _, ind, result in found]
-            threshold, matcher = profile.threshold, self._matchers[pnum]
-            if threshold is not None and sum(ind.weight for ind, _ in candidates) < threshold:
-                continue
-            if matcher is None or matcher({ind.id for ind, _ in candidates}):
-                matched_profiles.append(profile.id)
-                hits.extend(profile_hits(profile, candidates))
-        hits.extend(self._watch_hits(facts, today))
-        return build_assessment(key, version, self.ruleset, hits, matched_profiles, thresholds, facts)
+                elif required:
+                    break
+            else:
+                self._judge(pnum, profile, found, hits, matched_profiles)
+        hits.extend(listed)
+        return build_assessment(
+            key, version, self.ruleset, hits, matched_profiles, thresholds, facts, suppressed=suppressed
+        )
+
+    def _judge(
+        self,
+        pnum: int,
+        profile: Profile,
+        found: list[tuple[int, Indicator, Fired]],
+        hits: list[Hit],
+        matched_profiles: list[str],
+    ) -> None:
+        """Add the profile's hits when the indicators that fired reach its threshold and satisfy its rule."""
+        threshold, matcher = profile.threshold, self._matchers[pnum]
+        if threshold is not None and sum(item[1].weight for item in found) < threshold:
+            return
+        if matcher is None or matcher({item[1].id for item in found}):
+            if len(found) > 1:
+                found.sort(key=_position)
+            matched_profiles.append(profile.id)
+            hits.extend(profile_hits(profile, [(ind, result) for _, ind, result in found]))
 
     def _watch_hits(self, facts: Facts, today: date) -> list[Hit]:
         matched: dict[int, str] = {}
-        for fact, index in self._watch_exact.items():
-            for h in facts.get(fact):
-                for n in index.get(h, ()):
-                    matched.setdefault(n, h)
+        for kind, index in self._watch_exact.items():
+            for h in facts.get(WATCH_FACTS[kind]):
+                for k in lookup_keys(kind, h):
+                    for n in index.get(k, ()):
+                        matched.setdefault(n, h)
         if self._watch_prefix:
             for h in facts.get("hs_codes"):
                 for length in self._watch_prefix_lengths:
@@ -403,7 +494,7 @@ class CompiledRuleset:
             entry = self._entries[n]
             if entry.in_force(today):
                 hits.append(watch_hit_for(entry, matched[n]))
-        return hits + self._parties.hits(facts, today)
+        return hits + self._screening.hits(facts, today)
 
     def assess(
         self,

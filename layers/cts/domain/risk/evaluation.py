@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
-from datetime import date
+from collections.abc import Iterable
 
-from cts.domain.model import compact_identifier
-from cts.domain.risk.assessment import Assessment, Hit, Level
+from cts.domain.risk.assessment import Assessment, Hit, Level, Suppressed
 from cts.domain.risk.facts import Facts, format_number, normalise_text
 from cts.domain.risk.levels import Thresholds
 from cts.domain.risk.rules import (
@@ -18,11 +16,8 @@ from cts.domain.risk.rules import (
     RandomSelection,
     Ruleset,
     Scope,
-    WatchlistEntry,
-    WatchlistKind,
     evaluate_match,
 )
-from cts.domain.screening import EntryKind, Match, Screener, ScreeningConfig, ScreeningEntry, ScreeningIndex
 
 Fired = tuple[str, tuple[str, ...]]  # (matched, values)
 
@@ -122,7 +117,7 @@ def profile_matches(profile: Profile, fired: list[tuple[Indicator, Fired]]) -> b
 def profile_hits(profile: Profile, fired: list[tuple[Indicator, Fired]]) -> list[Hit]:
     # Built from validated documents: constructed without re-validation (this is the hot path).
     return [
-        Hit.model_construct(
+        Hit(
             source="profile",
             ref=f"{profile.id}@{profile.version}#{ind.id}",
             points=ind.weight,
@@ -134,90 +129,6 @@ def profile_hits(profile: Profile, fired: list[tuple[Indicator, Fired]]) -> list
         )
         for ind, (matched, values) in fired
     ]
-
-
-WATCH_FACTS = {
-    WatchlistKind.PARTY: "party_names",
-    WatchlistKind.CONTAINER: "container_numbers",
-    WatchlistKind.VESSEL: "imo_number",
-    WatchlistKind.HS_CODE: "hs_codes",
-    WatchlistKind.PORT: "ports",
-}
-
-
-def watch_keys(entry: WatchlistEntry) -> set[str]:
-    values = (entry.value, *entry.aliases)
-    if entry.kind is WatchlistKind.PARTY:
-        return {normalise_text(v) for v in values}
-    return {compact_identifier(v).removeprefix("IMO") for v in values}
-
-
-def watch_hit_for(entry: WatchlistEntry, matched: str) -> Hit:
-    return Hit.model_construct(
-        source="watchlist",
-        ref=entry.id,
-        points=entry.weight,
-        reason=f"{entry.kind.value} on watch list: {entry.reason}",
-        matched=matched,
-        category=entry.category,
-        fact=WATCH_FACTS[entry.kind],
-        values=(matched,),
-    )
-
-
-def watch_hit(entry: WatchlistEntry, facts: Facts) -> Hit | None:
-    keys = watch_keys(entry)
-    have = facts.get(WATCH_FACTS[entry.kind])
-    if entry.kind is WatchlistKind.HS_CODE:
-        matched = next((h for h in have for k in keys if h.startswith(k)), None)
-    else:
-        matched = next((h for h in have if h in keys), None)
-    return None if matched is None else watch_hit_for(entry, matched)
-
-
-class PartyScreening:
-    """Fuzzy screening of the consignment's party names against the party entries of the watch list.
-
-    Both evaluators use it, so they agree; built once per ruleset (the compiled evaluator keeps it). A
-    match scores ``weight x similarity`` points, and its explanation names the tokens that matched.
-    """
-
-    def __init__(self, entries: Sequence[WatchlistEntry], threshold: float = 0.8) -> None:
-        self._entries = {e.id: e for e in entries if e.kind is WatchlistKind.PARTY}
-        listed = [
-            ScreeningEntry(id=e.id, kind=EntryKind.OTHER, names=(e.value, *e.aliases)) for e in self._entries.values()
-        ]
-        self._screener = Screener(ScreeningIndex(listed), ScreeningConfig(threshold=threshold)) if listed else None
-
-    def hits(self, facts: Facts, today: date) -> list[Hit]:
-        if self._screener is None:
-            return []
-        best: dict[str, tuple[float, str, Match]] = {}
-        for name in facts.get("party_names"):
-            for match in self._screener.screen(name):
-                if match.score > best.get(match.entry_id, (-1.0, "", match))[0]:
-                    best[match.entry_id] = (match.score, name, match)
-        hits = []
-        for entry_id in sorted(best, key=list(self._entries).index):  # ruleset order: deterministic
-            entry, (score, name, match) = self._entries[entry_id], best[entry_id]
-            if not entry.in_force(today):
-                continue
-            evidence = tuple(
-                f"{p.kind}:{p.query_token}~{p.list_token}={p.contribution:+.3f}" for p in match.explanation
-            )
-            hits.append(
-                Hit.model_construct(
-                    source="watchlist",
-                    ref=entry.id,
-                    points=round(entry.weight * score),
-                    reason=f"party on watch list ({score:.2f} match with {match.name_matched!r}): {entry.reason}",
-                    matched=name,
-                    category=entry.category,
-                    fact="party_names",
-                    values=(match.name_matched, *evidence),
-                )
-            )
-        return hits
 
 
 def random_draw(key: str, ruleset_version: str, selection: RandomSelection) -> float:
@@ -245,6 +156,7 @@ def build_assessment(
     profiles: list[str],
     thresholds: Thresholds,
     facts: Facts,
+    suppressed: tuple[Suppressed, ...] = (),
 ) -> Assessment:
     score = sum(h.points for h in hits)
     level = Level.RED if score >= thresholds.red else Level.AMBER if score >= thresholds.alert else Level.NONE
@@ -259,4 +171,5 @@ def build_assessment(
         profiles_matched=tuple(profiles),
         random=selection is not None,
         random_selection=selection,
+        suppressed=suppressed,
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from cts.domain.model import Consignment, FullEmpty, PartyRole
+from cts.domain.model import Consignment, FullEmpty, Party, PartyRole
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
@@ -79,6 +79,9 @@ FACT_NAMES = (
     "consignee_name",
     "notify_party_name",
     "party_names",
+    "party_addresses",
+    "party_phones",
+    "party_emails",
     "container_numbers",
     "imo_number",
     "quality_codes",
@@ -86,6 +89,10 @@ FACT_NAMES = (
     "empty_containers_with_weight",
     "house_master_mismatch",
     "first_shipment_shipper_to_consignee",
+    # What the watch lists found (after the allow list): entry ids, kinds and categories.
+    "watchlist_entries",
+    "watchlist_kinds",
+    "watchlist_categories",
 )
 
 NUMERIC_FACTS = (
@@ -118,7 +125,7 @@ def _unique(values: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
-def _numbers(c: Consignment) -> dict[str, float]:
+def _numbers(c: Consignment, containers: set[str]) -> dict[str, float]:
     numbers: dict[str, float] = {}
     weight = c.gross_weight_kg
     if weight is not None:
@@ -136,12 +143,21 @@ def _numbers(c: Consignment) -> dict[str, float]:
         numbers["weight_per_package_kg"] = float(weight) / packages
     if values and weight:
         numbers["value_per_kg"] = numbers["declared_value"] / float(weight)
-    containers = {e.number for e in c.equipment} | {n for g in c.goods for n in g.container_numbers}
     numbers["container_count"] = float(len(containers))
     filed = c.filed_at or c.provenance.received_at
     if filed is not None and c.eta is not None:
         numbers["lead_time_hours"] = (_utc(c.eta) - _utc(filed)).total_seconds() / 3600
     return numbers
+
+
+def _address(party: Party) -> str:
+    if not party.address_lines and not party.city:
+        return ""
+    return normalise_text(" ".join([*party.address_lines, party.city or "", party.postcode or ""]))
+
+
+def _digits(phone: str) -> str:
+    return "".join(ch for ch in phone if ch.isdigit())
 
 
 def _house_master_mismatch(c: Consignment) -> tuple[str, ...]:
@@ -154,56 +170,72 @@ def _house_master_mismatch(c: Consignment) -> tuple[str, ...]:
 
 
 def extract_facts(c: Consignment, history: PartyHistory | None = None) -> Facts:
+    # Hot path (once per assessment): every model property is read once.
     itinerary = c.itinerary
     places = itinerary.all_places()
-    ports = tuple(p.locode for p in places if p.locode)
-    countries = {p.country for p in places if p.country} | set(itinerary.routing_countries)
-    countries |= {p.country for p in c.parties if p.country}
-    containers = {e.number for e in c.equipment} | {n for g in c.goods for n in g.container_numbers}
+    place_countries = [country for country in (p.country for p in places) if country]
+    routing_countries = list(itinerary.routing_countries)
+    parties = c.parties
+    countries = set(place_countries)
+    countries.update(routing_countries)
+    countries.update(p.country for p in parties if p.country)
+    containers = {e.number for e in c.equipment}
+    for g in c.goods:
+        containers.update(g.container_numbers)
+    party_names = tuple(normalise_text(p.name) for p in parties)
+    first_name: dict[PartyRole, str] = {}
+    for p, normalised in zip(parties, party_names, strict=True):
+        first_name.setdefault(p.role, normalised)
 
     def name(role: PartyRole) -> tuple[str, ...]:
-        party = c.party(role)
-        return (normalise_text(party.name),) if party else ()
+        found = first_name.get(role)
+        return () if found is None else (found,)
 
     loading = itinerary.place_of_loading
     discharge = itinerary.place_of_discharge
-    origin = [p.country for p in (itinerary.place_of_receipt, loading) if p is not None and p.country]
+    loading_country = loading.country if loading is not None else None
+    receipt = itinerary.place_of_receipt
+    origin = [p.country for p in (receipt, loading) if p is not None and p.country]
     consignor = c.party(PartyRole.CONSIGNOR)
     if consignor is not None and consignor.country:
         origin.append(consignor.country)
-    routing = [p.country for p in places if p.country] + list(itinerary.routing_countries)
     empty_with_weight = tuple(
         e.number
         for e in c.equipment
         if e.full_empty is FullEmpty.EMPTY and e.gross_weight_kg and e.gross_weight_kg > (e.tare_weight_kg or 0)
     )
+    carrier = c.carrier
+    document = c.transport_document
     values: dict[str, tuple[str, ...]] = {
         "mode": (c.mode.value,),
         "direction": (c.direction.value,),
-        "carrier": (c.carrier.code,) if c.carrier else (),
+        "carrier": (carrier.code,) if carrier else (),
         "place_of_loading": (loading.locode,) if loading and loading.locode else (),
         "place_of_discharge": (discharge.locode,) if discharge and discharge.locode else (),
-        "ports": ports,
+        "ports": tuple(p.locode for p in places if p.locode),
         "countries": tuple(sorted(countries)),
         "origin_countries": _unique(origin),
-        "loading_countries": (loading.country,) if loading and loading.country else (),
+        "loading_countries": (loading_country,) if loading_country else (),
         "transshipment_countries": _unique([p.country for p in itinerary.transshipment if p.country]),
-        "routing_countries": _unique(routing),
+        "routing_countries": _unique(place_countries + routing_countries),
         "hs_codes": tuple(g.hs_code for g in c.goods if g.hs_code),
         "goods_text": (normalise_text(" ".join(g.description for g in c.goods)),),
         "consignor_name": name(PartyRole.CONSIGNOR),
         "consignee_name": name(PartyRole.CONSIGNEE),
         "notify_party_name": name(PartyRole.NOTIFY_PARTY),
-        "party_names": tuple(normalise_text(p.name) for p in c.parties),
+        "party_names": party_names,
+        "party_addresses": tuple(a for a in (_address(p) for p in parties) if a),
+        "party_phones": tuple(d for d in (_digits(p.phone) for p in parties if p.phone) if d),
+        "party_emails": tuple(p.email.strip().lower() for p in parties if p.email),
         "container_numbers": tuple(sorted(containers)),
         "imo_number": (c.conveyance.imo_number,) if c.conveyance.imo_number else (),
         # Data-quality findings from ingestion (LATE_FILING, VAGUE_GOODS_DESCRIPTION ...) are risk facts too.
-        "quality_codes": tuple(sorted({issue.code for issue in c.quality})),
-        "document_kind": (c.transport_document.kind.value,),
+        "quality_codes": tuple(sorted({issue.code for issue in c.quality})) if c.quality else (),
+        "document_kind": (document.kind.value,),
         "empty_containers_with_weight": empty_with_weight,
         "house_master_mismatch": _house_master_mismatch(c),
     }
-    numbers = _numbers(c)
+    numbers = _numbers(c, containers)
     if history is not None:
         first = history.first_shipment_shipper_to_consignee
         if first is not None:

@@ -7,26 +7,29 @@ from datetime import date
 from cts.domain.model import Consignment
 from cts.domain.risk.assessment import Assessment, Hit
 from cts.domain.risk.evaluation import (
-    PartyScreening,
     build_assessment,
     indicator_fired,
     profile_hits,
     profile_matches,
     scope_applies,
-    watch_hit,
 )
 from cts.domain.risk.facts import Facts, PartyHistory, extract_facts
 from cts.domain.risk.levels import Thresholds
-from cts.domain.risk.rules import (
-    Ruleset,
-    WatchlistKind,
-)
+from cts.domain.risk.rules import Ruleset
+from cts.domain.risk.watchlist import SCREENED_KINDS, AllowList, FuzzyScreening, watch_hit, with_watchlist_facts
 
 
 def assess_facts(
     key: str, version: int, facts: Facts, ruleset: Ruleset, thresholds: Thresholds, today: date
 ) -> Assessment:
-    """Reference evaluator over extracted facts: every profile, every indicator."""
+    """Reference evaluator over extracted facts: every watch-list entry, then every profile and indicator."""
+    listed: list[Hit] = []
+    for entry in ruleset.watchlist:
+        if entry.kind not in SCREENED_KINDS and entry.in_force(today) and (hit := watch_hit(entry, facts)):
+            listed.append(hit)
+    listed.extend(FuzzyScreening(ruleset.watchlist).hits(facts, today))
+    listed, suppressed = AllowList(ruleset.allow_list).apply(listed, today)
+    facts = with_watchlist_facts(facts, listed, {e.id: e for e in ruleset.watchlist})
     hits: list[Hit] = []
     matched_profiles: list[str] = []
     for profile in ruleset.profiles:
@@ -36,11 +39,9 @@ def assess_facts(
         if profile_matches(profile, fired):
             matched_profiles.append(profile.id)
             hits.extend(profile_hits(profile, fired))
-    for entry in ruleset.watchlist:
-        if entry.kind is not WatchlistKind.PARTY and entry.in_force(today) and (hit := watch_hit(entry, facts)):
-            hits.append(hit)
-    hits.extend(PartyScreening(ruleset.watchlist).hits(facts, today))
-    return build_assessment(key, version, ruleset, hits, matched_profiles, thresholds, facts)
+    return build_assessment(
+        key, version, ruleset, hits + listed, matched_profiles, thresholds, facts, suppressed=suppressed
+    )
 
 
 def assess(

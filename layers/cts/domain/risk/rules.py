@@ -15,8 +15,10 @@ from enum import StrEnum
 from typing import TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from stdnum import imo, iso6346
+from stdnum.exceptions import ValidationError
 
-from cts.domain.model import Direction, TransportMode
+from cts.domain.model import Direction, TransportMode, compact_identifier
 from cts.domain.risk.facts import ALL_FACTS, COUNTRY_ROLES, FACT_NAMES, NUMERIC_FACTS, normalise_text
 
 _Doc = ConfigDict(extra="forbid", frozen=True)
@@ -258,14 +260,51 @@ class Profile(BaseModel):
 
 
 class WatchlistKind(StrEnum):
-    PARTY = "party"
+    PARTY = "party"  # a name, person or organisation: screened
+    COMPANY = "company"  # screened as an organisation
+    PERSON = "person"  # screened as a person
+    ADDRESS = "address"  # screened against the parties' addresses
+    PHONE = "phone"
+    EMAIL = "email"
     CONTAINER = "container"
-    VESSEL = "vessel"
+    VESSEL = "vessel"  # by IMO number
     HS_CODE = "hs_code"
     PORT = "port"
+    COUNTRY = "country"
 
 
-class WatchlistEntry(BaseModel):
+def _check_listed_value(kind: WatchlistKind, value: str) -> str | None:
+    """Why a listed value cannot be right for its kind, or ``None``. Identifiers are checked with their check digits
+    so that a mistyped entry is rejected when it is written, not silently never matched."""
+    compact = compact_identifier(value)
+    if kind is WatchlistKind.CONTAINER:
+        try:
+            iso6346.validate(compact)
+        except ValidationError as exc:
+            return f"not an ISO 6346 container number ({exc})"
+    elif kind is WatchlistKind.VESSEL:
+        try:
+            imo.validate(compact)
+        except ValidationError as exc:
+            return f"not an IMO ship identification number ({exc})"
+    elif kind is WatchlistKind.PORT and not re.fullmatch(r"[A-Z]{2}[A-Z2-9]{3}", compact):
+        return "not a UN/LOCODE (5 characters: country and location)"
+    elif kind is WatchlistKind.COUNTRY and not re.fullmatch(r"[A-Z]{2}", compact):
+        return "not an ISO 3166 alpha-2 country code"
+    elif kind is WatchlistKind.HS_CODE and not re.fullmatch(r"\d{2,10}", compact):
+        return "not an HS code (2 to 10 digits)"
+    elif kind is WatchlistKind.EMAIL and not re.fullmatch(r"[^@\s]*@[^@\s]+\.[^@\s]+", value.strip()):
+        return "not an e-mail address or @domain"
+    elif kind is WatchlistKind.PHONE and sum(ch.isdigit() for ch in value) < 7:
+        return "a phone number needs at least 7 digits"
+    elif not normalise_text(value):
+        return "needs a letter or digit"
+    return None
+
+
+class _Listed(BaseModel):
+    """What watch-list and allow-list entries share: a typed value with aliases, valid between two dates."""
+
     model_config = _Doc
 
     id: str
@@ -273,14 +312,30 @@ class WatchlistEntry(BaseModel):
     value: str = Field(min_length=1)
     aliases: tuple[str, ...] = ()
     reason: str
-    category: str
-    source: str
-    weight: int = Field(default=100, ge=1, le=1000)
+    source: str = ""
     valid_from: date | None = None
     valid_to: date | None = None
 
+    @model_validator(mode="after")
+    def _values_fit_the_kind(self) -> _Listed:
+        for value in (self.value, *self.aliases):
+            if (problem := _check_listed_value(self.kind, value)) is not None:
+                raise ValueError(f"entry {self.id!r} ({self.kind.value}): {value!r} is {problem}")
+        return self
+
     def in_force(self, on: date) -> bool:
         return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or on <= self.valid_to)
+
+
+class WatchlistEntry(_Listed):
+    category: str
+    weight: int = Field(default=100, ge=1, le=1000)
+
+
+class AllowEntry(_Listed):
+    """A known-good value: watch-list hits on it are suppressed (all of its kind, or only the entries named)."""
+
+    suppresses: tuple[str, ...] = Field(default=(), description="watch-list entry ids; empty: any entry")
 
 
 class RandomSelection(BaseModel):
@@ -298,11 +353,12 @@ class RandomSelection(BaseModel):
 
 
 class Ruleset(BaseModel):
-    """The profiles and watch-list entries in force, identified so assessments can say what judged them."""
+    """The profiles, watch-list and allow-list entries in force, identified so assessments can say what judged them."""
 
     model_config = _Doc
 
     version: str
     profiles: tuple[Profile, ...] = ()
     watchlist: tuple[WatchlistEntry, ...] = ()
+    allow_list: tuple[AllowEntry, ...] = ()
     random_selection: tuple[RandomSelection, ...] = ()
