@@ -10,10 +10,11 @@ from typing import Any
 
 from cts.domain.alerts import Alert, AlertStatus
 from cts.domain.errors import Conflict, NotFound
+from cts.domain.parties import PartyPair, PartySightings, Sighting
 from cts.domain.receipt import Receipt
 from cts.domain.records import ConsignmentVersion
 from cts.domain.risk.engine import Assessment
-from cts.domain.risk.rules import Profile, ProfileStatus, Ruleset, WatchlistEntry
+from cts.domain.risk.rules import Profile, ProfileStatus, RandomSelection, Ruleset, WatchlistEntry
 from cts.ports.email import EmailMessage
 from cts.ports.search import SearchDocument, SearchQuery, SearchResult
 
@@ -127,21 +128,58 @@ class FakeAlerts:
 
 
 class FakeRules:
-    def __init__(self, profiles: Sequence[Profile] = (), watchlist: Sequence[WatchlistEntry] = ()) -> None:
+    def __init__(
+        self,
+        profiles: Sequence[Profile] = (),
+        watchlist: Sequence[WatchlistEntry] = (),
+        random_selection: Sequence[RandomSelection] = (),
+    ) -> None:
         self.profiles = list(profiles)
         self.watchlist = list(watchlist)
+        self.random_selection = {s.id: s for s in random_selection}
 
     def ruleset(self, on: date) -> Ruleset:
         active = tuple(p for p in self.profiles if p.status is ProfileStatus.ACTIVE and p.in_force(on))
         current = tuple(e for e in self.watchlist if e.in_force(on))
-        digest = hashlib.sha256(repr((active, current)).encode()).hexdigest()[:12]
-        return Ruleset(version=digest, profiles=active, watchlist=current)
+        selections = tuple(self.random_selection[i] for i in sorted(self.random_selection))
+        content = (active, current, selections) if selections else (active, current)
+        digest = hashlib.sha256(repr(content).encode()).hexdigest()[:12]
+        return Ruleset(version=digest, profiles=active, watchlist=current, random_selection=selections)
 
     def put_profile(self, profile: Profile) -> None:
         self.profiles.append(profile)
 
     def put_watchlist_entry(self, entry: WatchlistEntry) -> None:
         self.watchlist.append(entry)
+
+    def put_random_selection(self, selection: RandomSelection) -> None:
+        self.random_selection[selection.id] = selection
+
+
+class FakePartyHistory:
+    """First sightings kept like the DynamoDB adapter does: the first writer wins, nothing is overwritten."""
+
+    def __init__(self) -> None:
+        self.consignees: dict[str, Sighting] = {}
+        self.pairs: dict[tuple[str, str], Sighting] = {}
+        self.lookups = 0
+
+    def lookup(self, parties: PartyPair) -> PartySightings:
+        self.lookups += 1
+        if parties.consignee is None:
+            return PartySightings()
+        pair = self.pairs.get((parties.shipper, parties.consignee)) if parties.shipper is not None else None
+        return PartySightings(consignee=self.consignees.get(parties.consignee), pair=pair)
+
+    def record(self, key: str, parties: PartyPair, seen_on: date) -> PartySightings:
+        if parties.consignee is None:
+            return PartySightings()
+        sighting = Sighting(first_key=key, first_seen=seen_on)
+        consignee = self.consignees.setdefault(parties.consignee, sighting)
+        pair = None
+        if parties.shipper is not None:
+            pair = self.pairs.setdefault((parties.shipper, parties.consignee), sighting)
+        return PartySightings(consignee=consignee, pair=pair)
 
 
 class FakeQueue:

@@ -13,7 +13,14 @@ from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Json
 
-from cts.adapters.dynamodb import DynamoAlerts, DynamoAssessments, DynamoConsignments, DynamoRules, bind_table
+from cts.adapters.dynamodb import (
+    DynamoAlerts,
+    DynamoAssessments,
+    DynamoConsignments,
+    DynamoPartyHistory,
+    DynamoRules,
+    bind_table,
+)
 from cts.adapters.idempotency import Idempotent, make_idempotent
 from cts.adapters.search import make_search_index
 from cts.adapters.sqs import SqsWorkQueue
@@ -54,6 +61,7 @@ def _score() -> Idempotent:
         notify_queue=SqsWorkQueue(settings.notify_queue_url, settings.region),
         thresholds=settings.thresholds,
         clock=SystemClock(),
+        parties=DynamoPartyHistory(table),
     )
 
     def score(request: dict[str, Any]) -> dict[str, Any]:
@@ -63,6 +71,7 @@ def _score() -> Idempotent:
             "score": assessment.score if assessment else None,
             "level": assessment.level.value if assessment else None,
             "alert_id": outcome.alert_id,
+            "random_selection": assessment.random_selection if assessment else None,
             "superseded": outcome.superseded,
         }
 

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import boto3
-import pytest
+from pipeline_testkit import drain, upload
 
 from builders import consignment_data, json_manifest
 from cts.adapters.dynamodb import (
@@ -23,52 +20,10 @@ from cts.adapters.dynamodb import (
 from cts.adapters.local.bootstrap import LocalResources
 from cts.adapters.local.demo import WATCHLIST, seed_rules
 from cts.adapters.local.runner import QueuePoller
-from cts.config.country import CountryConfig
 from cts.config.resources import SYSTEM
 
 ETA = datetime.now(UTC) + timedelta(days=2)
 ETD = datetime.now(UTC) + timedelta(hours=30)  # filed in time: more than 24 h before loading
-
-
-@pytest.fixture
-def pollers(
-    resources: LocalResources, country: CountryConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[dict[str, QueuePoller]]:
-    env = {
-        **resources.env,
-        "CTS_COUNTRY": "JM",
-        "CTS_ALERT_THRESHOLD": "50",
-        "CTS_RED_THRESHOLD": "80",
-        "CTS_ALERT_SENDER": country.alert_sender,
-        "CTS_ALERT_RECIPIENTS": "duty@customs.example.jm",
-        "CTS_WEB_URL": "http://127.0.0.1:8000",
-        "CTS_SEARCH_PATH": str(tmp_path / "search.sqlite3"),
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_METRICS_NAMESPACE": "CTS",
-    }
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-
-    stop = threading.Event()
-    made = {
-        f.logical_id: QueuePoller(
-            f, resources.queue_urls[f.trigger_queue], resources.queue_arns[f.trigger_queue], None, "us-east-1", stop
-        )  # type: ignore[arg-type]
-        for f in SYSTEM.functions
-        if f.trigger_queue
-    }
-    yield made
-    stop.set()
-
-
-def drain(pollers: dict[str, QueuePoller]) -> None:
-    for _ in range(10):
-        if sum(p.poll_once() for p in pollers.values()) == 0:
-            return
-
-
-def upload(resources: LocalResources, key: str, body: bytes) -> None:
-    boto3.client("s3").put_object(Bucket=resources.env["CTS_INBOX_BUCKET"], Key=key, Body=body)
 
 
 def test_an_uploaded_manifest_flows_to_stored_scored_alerted_and_emailed(

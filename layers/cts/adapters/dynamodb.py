@@ -12,12 +12,16 @@ receipt            ``RECEIPT#<file_id>``       ``RECEIPT``                 ``CAR
 alert              ``ALERT#<alert_id>``        ``ALERT``                   ``ALERTS#<status>`` / ``<eta>#<alert_id>``
 profile version    ``PROFILE#<id>``            ``V#<version:04>``          ``RULES`` / ``PROFILE#<id>#<version>``
 watch-list entry   ``WATCH#<id>``              ``ENTRY``                   ``RULES`` / ``WATCH#<id>``
+random selection   ``RANDOM#<id>``             ``RATE``                    ``RULES`` / ``RANDOM#<id>``
+consignee seen     ``PARTY#<consignee>``       ``PARTY``                   -
+pair seen          ``PAIR#<shipper>|<cnee>``   ``PAIR``                    -
 =================  ==========================  ==========================  =========================================
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import date
 from typing import Any
 
@@ -30,10 +34,11 @@ from pynamodb.transactions import TransactWrite
 
 from cts.domain.alerts import Alert, AlertStatus
 from cts.domain.errors import Conflict, NotFound, Unavailable
+from cts.domain.parties import PartyPair, PartySightings, Sighting
 from cts.domain.receipt import Receipt
 from cts.domain.records import ConsignmentVersion
 from cts.domain.risk.engine import Assessment
-from cts.domain.risk.rules import Profile, ProfileStatus, Ruleset, WatchlistEntry
+from cts.domain.risk.rules import Profile, ProfileStatus, RandomSelection, Ruleset, WatchlistEntry
 
 _FAR_FUTURE = "9999-12-31T23:59:59"
 
@@ -251,19 +256,100 @@ class DynamoRules:
         )
         self._t.save(item)
 
+    def put_random_selection(self, selection: RandomSelection) -> None:
+        item = self._t.model(
+            f"RANDOM#{selection.id}",
+            "RATE",
+            data=selection.model_dump_json(),
+            gsi1pk="RULES",
+            gsi1sk=f"RANDOM#{selection.id}",
+        )
+        self._t.save(item)
+
     def ruleset(self, on: date) -> Ruleset:
         profiles: dict[str, Profile] = {}
         watchlist: list[WatchlistEntry] = []
+        selections: list[RandomSelection] = []
         for item in self._t.query_gsi("RULES", limit=None, newest_first=False):
-            if (item.gsi1sk or "").startswith("PROFILE#"):
+            sort_key = item.gsi1sk or ""
+            if sort_key.startswith("PROFILE#"):
                 profile = Profile.model_validate_json(item.data)
                 if profile.status is ProfileStatus.ACTIVE:
                     profiles[profile.id] = profile  # ascending sort key: the newest active version wins
+            elif sort_key.startswith("RANDOM#"):
+                selections.append(RandomSelection.model_validate_json(item.data))
             else:
                 watchlist.append(WatchlistEntry.model_validate_json(item.data))
         active = tuple(p for p in profiles.values() if p.in_force(on))
         current = tuple(e for e in watchlist if e.in_force(on))
-        fingerprint = ",".join([f"{p.id}@{p.version}" for p in active] + [e.id for e in current])
+        parts = [f"{p.id}@{p.version}" for p in active] + [e.id for e in current]
+        # A rate is replaced in place (it has no version number): its whole content names the ruleset version.
+        parts += [f"random:{s.model_dump_json()}" for s in selections]
+        fingerprint = ",".join(parts)
         return Ruleset(
-            version=hashlib.sha256(fingerprint.encode()).hexdigest()[:12], profiles=active, watchlist=current
+            version=hashlib.sha256(fingerprint.encode()).hexdigest()[:12],
+            profiles=active,
+            watchlist=current,
+            random_selection=tuple(selections),
         )
+
+
+# A partition key holds at most 2048 bytes: longer names keep a readable prefix and a digest of the whole.
+_NAME_KEY_MAX = 400
+
+
+def _name_key(name: str) -> str:
+    if len(name) <= _NAME_KEY_MAX:
+        return name
+    return f"{name[:_NAME_KEY_MAX]}~{hashlib.sha256(name.encode()).hexdigest()[:16]}"
+
+
+class DynamoPartyHistory:
+    """:class:`cts.ports.records.PartyHistoryRepository`: one item per consignee and per shipper-consignee pair.
+
+    Each item holds the first sighting (day and consignment key), written with ``attribute_not_exists`` so that
+    neither a later consignment nor a retry can move it; a lookup is two consistent ``GetItem``s."""
+
+    def __init__(self, model: type[RecordItem]) -> None:
+        self._t = _Table(model)
+
+    @staticmethod
+    def _keys(parties: PartyPair) -> tuple[tuple[str, str] | None, tuple[str, str] | None]:
+        if parties.consignee is None:
+            return None, None
+        consignee = _name_key(parties.consignee)
+        party = (f"PARTY#{consignee}", "PARTY")
+        # Normalised names hold only a-z, 0-9 and spaces, so "|" cannot occur inside either of them.
+        pair = (f"PAIR#{_name_key(parties.shipper)}|{consignee}", "PAIR") if parties.shipper is not None else None
+        return party, pair
+
+    def _read(self, at: tuple[str, str] | None) -> Sighting | None:
+        if at is None:
+            return None
+        item = self._t.get(*at)
+        if item is None:
+            return None
+        data = json.loads(item.data)
+        return Sighting(first_key=data["first_key"], first_seen=date.fromisoformat(data["first_seen"]))
+
+    def _put_first(self, at: tuple[str, str] | None, sighting: Sighting) -> Sighting | None:
+        if at is None:
+            return None
+        data = json.dumps({"first_key": sighting.first_key, "first_seen": sighting.first_seen.isoformat()})
+        try:
+            self._t.save(self._t.model(*at, data=data), condition=self._t.model.pk.does_not_exist())
+        except Conflict:
+            stored = self._read(at)  # an earlier writer (or an earlier try of this one) was first
+            if stored is None:
+                raise Unavailable(f"{at[0]} was stored and is not readable") from None
+            return stored
+        return sighting
+
+    def lookup(self, parties: PartyPair) -> PartySightings:
+        party, pair = self._keys(parties)
+        return PartySightings(consignee=self._read(party), pair=self._read(pair))
+
+    def record(self, key: str, parties: PartyPair, seen_on: date) -> PartySightings:
+        party, pair = self._keys(parties)
+        sighting = Sighting(first_key=key, first_seen=seen_on)
+        return PartySightings(consignee=self._put_first(party, sighting), pair=self._put_first(pair, sighting))

@@ -1,4 +1,5 @@
-"""Alerts: raised once per consignment version whose assessment crosses the alert threshold."""
+"""Alerts: raised once per consignment version whose assessment crosses the alert threshold or that a random
+selection rate drew (then marked with the rate's id, whatever the score)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ class Alert(BaseModel):
     place_of_discharge: str | None
     raised_at: datetime
     status: AlertStatus = AlertStatus.NEW
+    # The random selection rate that drew this consignment (its score may be below the alert threshold).
+    random_selection: str | None = None
 
     def acknowledged(self) -> Alert:
         """New -> acknowledged; acknowledging twice is harmless; a closed alert cannot be re-opened."""
@@ -45,4 +48,5 @@ def alert_id_for(key: str, version: int) -> str:
 
 
 def should_alert(assessment: Assessment) -> bool:
-    return assessment.level is not Level.NONE
+    """Scored at or above the alert threshold, or drawn by a random selection rate."""
+    return assessment.level is not Level.NONE or assessment.random

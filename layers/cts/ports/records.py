@@ -7,10 +7,11 @@ from datetime import date
 from typing import Protocol
 
 from cts.domain.alerts import Alert, AlertStatus
+from cts.domain.parties import PartyPair, PartySightings
 from cts.domain.receipt import Receipt
 from cts.domain.records import ConsignmentVersion
 from cts.domain.risk.engine import Assessment
-from cts.domain.risk.rules import Profile, Ruleset, WatchlistEntry
+from cts.domain.risk.rules import Profile, RandomSelection, Ruleset, WatchlistEntry
 
 
 class ConsignmentRepository(Protocol):
@@ -59,3 +60,21 @@ class RuleRepository(Protocol):
     def put_profile(self, profile: Profile) -> None: ...
 
     def put_watchlist_entry(self, entry: WatchlistEntry) -> None: ...
+
+    def put_random_selection(self, selection: RandomSelection) -> None:
+        """Store (or replace) a random selection rate; the rates stored are part of every ruleset and its version."""
+        ...
+
+
+class PartyHistoryRepository(Protocol):
+    """First sightings of consignees and of shipper-consignee pairs (normalised names, see :class:`PartyPair`)."""
+
+    def lookup(self, parties: PartyPair) -> PartySightings:
+        """What the records hold for this consignee and this pair (nothing for an unknown party)."""
+        ...
+
+    def record(self, key: str, parties: PartyPair, seen_on: date) -> PartySightings:
+        """Remember consignment ``key`` as a sighting of the consignee and of the pair, unless one is stored
+        already (a first sighting is never overwritten, by a later writer or by a retry); returns what is stored
+        afterwards, so a writer that lost a race learns who was first."""
+        ...

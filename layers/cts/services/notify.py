@@ -49,18 +49,24 @@ def render_alert_email(alert: Alert, recipients: tuple[str, ...], web_url: str) 
     """Only what any analyst may see: document, level, score, arrival, and the link; details stay in the app."""
     link = f"{web_url.rstrip('/')}/#/alerts/{alert.alert_id}"
     eta = alert.eta.strftime("%Y-%m-%d %H:%M UTC") if alert.eta else "unknown"
-    urgency = "RED" if alert.level is Level.RED else "Amber"
+    urgency = {Level.RED: "RED", Level.AMBER: "Amber"}.get(alert.level, "")
+    if alert.random_selection:  # drawn at random: its score may be below the alert threshold
+        urgency = f"{urgency}, random selection" if urgency else "Random selection"
     subject = f"[CTS {urgency}] {alert.document_number} scored {alert.score}, arriving {eta}"
     reasons = sorted({h.category for h in alert.hits})
+    drawn = f"Selected at random (rate {alert.random_selection}).\n" if alert.random_selection else ""
     text = (
         f"Consignment {alert.document_number} scored {alert.score} ({alert.level.value}).\n"
+        f"{drawn}"
         f"Arrival: {eta} at {alert.place_of_discharge or 'unknown port'}\n"
         f"Risk categories: {', '.join(reasons) or '-'}\n\n"
         f"Open it in the Cargo Targeting System: {link}\n"
     )
+    drawn_html = f"<p>{html.escape(drawn.strip())}</p>" if drawn else ""
     body = (
         f"<p>Consignment <strong>{html.escape(alert.document_number)}</strong> scored "
         f"<strong>{alert.score}</strong> ({alert.level.value}).</p>"
+        f"{drawn_html}"
         f"<p>Arrival: {html.escape(eta)} at {html.escape(alert.place_of_discharge or 'unknown port')}</p>"
         f"<p>Risk categories: {html.escape(', '.join(reasons) or '-')}</p>"
         f'<p><a href="{html.escape(link)}">Open it in the Cargo Targeting System</a></p>'

@@ -1,19 +1,32 @@
-"""Score one consignment version: assess against the rules in force, keep the assessment, index it, raise an alert."""
+"""Score one consignment version: assess against the rules in force, keep the assessment, index it, raise an alert.
+
+The party facts come from the stored party history: it is looked up before this consignment is recorded in it, and
+a first sighting names its consignment key, so the first shipment of a shipper to a consignee reads as the first one
+on every retry or re-score too."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from cts.domain.alerts import Alert, alert_id_for, should_alert
 from cts.domain.errors import NotFound
-from cts.domain.records import VersionStatus
+from cts.domain.parties import PartyPair, party_history
+from cts.domain.records import ConsignmentVersion, VersionStatus
 from cts.domain.risk.engine import Assessment, CompiledRuleset, compile_ruleset
+from cts.domain.risk.facts import PartyHistory
 from cts.domain.risk.levels import Thresholds
 from cts.domain.risk.rules import Ruleset
 from cts.domain.search_view import SearchDocument
 from cts.ports.clock import Clock
 from cts.ports.messaging import WorkQueue
-from cts.ports.records import AlertRepository, AssessmentRepository, ConsignmentRepository, RuleRepository
+from cts.ports.records import (
+    AlertRepository,
+    AssessmentRepository,
+    ConsignmentRepository,
+    PartyHistoryRepository,
+    RuleRepository,
+)
 from cts.ports.search import SearchIndex
 
 
@@ -36,6 +49,7 @@ class ScoringService:
     notify_queue: WorkQueue
     thresholds: Thresholds
     clock: Clock
+    parties: PartyHistoryRepository
     _compiled: CompiledRuleset | None = field(default=None, init=False, repr=False)
 
     def compiled(self, ruleset: Ruleset) -> CompiledRuleset:
@@ -54,10 +68,13 @@ class ScoringService:
             return ScoreOutcome(key, version, None, None, superseded=True)
         now = self.clock.now()
         ruleset = self.rules.ruleset(now.date())
-        assessment = self.compiled(ruleset).assess(key, version, stored.consignment, self.thresholds, now.date())
+        cancelled = stored.status is VersionStatus.CANCELLED
+        history = self.party_history(stored, now.date(), record=not cancelled)
+        assessment = self.compiled(ruleset).assess(
+            key, version, stored.consignment, self.thresholds, now.date(), history=history
+        )
         self.assessments.put(assessment)
         alert_id: str | None = None
-        cancelled = stored.status is VersionStatus.CANCELLED
         if should_alert(assessment) and not cancelled:
             alert_id = alert_id_for(key, version)
             itinerary = stored.consignment.itinerary
@@ -72,6 +89,7 @@ class ScoringService:
                 eta=stored.consignment.eta,
                 place_of_discharge=itinerary.place_of_discharge.locode if itinerary.place_of_discharge else None,
                 raised_at=now,
+                random_selection=assessment.random_selection,
             )
             if self.alerts.add(alert):
                 self.notify_queue.send({"alert_id": alert_id})
@@ -87,3 +105,13 @@ class ScoringService:
         )
         self.search.index([document])
         return ScoreOutcome(key, version, assessment, alert_id)
+
+    def party_history(self, stored: ConsignmentVersion, today: date, record: bool = True) -> PartyHistory:
+        """The party facts as the records stood before this consignment, which is then recorded (unless
+        ``record`` is false: a cancelled consignment shipped nothing). A consignment that lost a race to record
+        a first sighting reads the winner's."""
+        parties = PartyPair.of(stored.consignment)
+        sightings = self.parties.lookup(parties)
+        if record and sightings.missing_for(parties):
+            sightings = self.parties.record(stored.key, parties, today)
+        return party_history(stored.key, parties, sightings, today)

@@ -14,6 +14,7 @@ from fakes import (
     FakeClock,
     FakeConsignments,
     FakeEmail,
+    FakePartyHistory,
     FakeQueue,
     FakeRules,
     FakeSearch,
@@ -52,6 +53,7 @@ def scoring(*versions: ConsignmentVersion) -> tuple[ScoringService, FakeAlerts, 
         queue,
         Thresholds(alert=50, red=80),
         FakeClock(),
+        FakePartyHistory(),
     )
     return svc, alerts, queue, search
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from cts.domain.risk.rules import Profile, WatchlistEntry
+from cts.domain.model import Direction, TransportMode
+from cts.domain.risk.rules import Profile, RandomSelection, Scope, WatchlistEntry
 from cts.ports.records import RuleRepository
 
 DEMO_CARRIER = "DEMOLINE"
@@ -125,11 +126,25 @@ WATCHLIST = (
 )
 
 
+# 1 % of air imports, whatever their score: the demo manifest (sea) is never drawn, so its alerts stay as they are.
+RANDOM_SELECTIONS = (
+    RandomSelection(
+        id="air-imports-1pct",
+        rate=0.01,
+        seed="demo",
+        scope=Scope(modes=(TransportMode.AIR,), directions=(Direction.IMPORT,)),
+        description="1 % of air imports selected at random, to find unknown risks and measure hit rates",
+    ),
+)
+
+
 def seed_rules(rules: RuleRepository) -> None:
     for profile in PROFILES:
         rules.put_profile(profile)
     for entry in WATCHLIST:
         rules.put_watchlist_entry(entry)
+    for selection in RANDOM_SELECTIONS:
+        rules.put_random_selection(selection)
 
 
 def _consignment(number: str, eta: datetime, **extra: Any) -> dict[str, Any]:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from anyascii import anyascii
+
 from cts.domain.model import Consignment, FullEmpty, Party, PartyRole
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
@@ -21,9 +23,8 @@ def normalise_text(value: str) -> str:
     """Case- and accent-insensitive form used for keyword and name matching."""
     if value.isascii():
         return _NON_WORD.sub(" ", value.lower()).strip()
-    folded = unicodedata.normalize("NFKD", value)
-    ascii_only = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return _NON_WORD.sub(" ", ascii_only.lower()).strip()
+    # Transliterated, not dropped: Cyrillic, Arabic and CJK names keep their letters (anyascii), "Café" reads "cafe".
+    return _NON_WORD.sub(" ", anyascii(unicodedata.normalize("NFKC", value)).lower()).strip()
 
 
 @dataclass(frozen=True)
