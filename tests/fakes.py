@@ -14,7 +14,7 @@ from cts.domain.parties import PartyPair, PartySightings, Sighting
 from cts.domain.receipt import Receipt
 from cts.domain.records import ConsignmentVersion
 from cts.domain.risk.engine import Assessment
-from cts.domain.risk.rules import Profile, ProfileStatus, RandomSelection, Ruleset, WatchlistEntry
+from cts.domain.risk.rules import AllowEntry, Profile, ProfileStatus, RandomSelection, Ruleset, WatchlistEntry
 from cts.ports.email import EmailMessage
 from cts.ports.search import SearchDocument, SearchQuery, SearchResult
 
@@ -133,24 +133,31 @@ class FakeRules:
         profiles: Sequence[Profile] = (),
         watchlist: Sequence[WatchlistEntry] = (),
         random_selection: Sequence[RandomSelection] = (),
+        allow_list: Sequence[AllowEntry] = (),
     ) -> None:
         self.profiles = list(profiles)
         self.watchlist = list(watchlist)
+        self.allow_list = list(allow_list)
         self.random_selection = {s.id: s for s in random_selection}
 
     def ruleset(self, on: date) -> Ruleset:
         active = tuple(p for p in self.profiles if p.status is ProfileStatus.ACTIVE and p.in_force(on))
         current = tuple(e for e in self.watchlist if e.in_force(on))
         selections = tuple(self.random_selection[i] for i in sorted(self.random_selection))
-        content = (active, current, selections) if selections else (active, current)
-        digest = hashlib.sha256(repr(content).encode()).hexdigest()[:12]
-        return Ruleset(version=digest, profiles=active, watchlist=current, random_selection=selections)
+        allow = tuple(e for e in self.allow_list if e.in_force(on))
+        digest = hashlib.sha256(repr((active, current, allow, selections)).encode()).hexdigest()[:12]
+        return Ruleset(
+            version=digest, profiles=active, watchlist=current, allow_list=allow, random_selection=selections
+        )
 
     def put_profile(self, profile: Profile) -> None:
         self.profiles.append(profile)
 
     def put_watchlist_entry(self, entry: WatchlistEntry) -> None:
         self.watchlist.append(entry)
+
+    def put_allow_entry(self, entry: AllowEntry) -> None:
+        self.allow_list.append(entry)
 
     def put_random_selection(self, selection: RandomSelection) -> None:
         self.random_selection[selection.id] = selection

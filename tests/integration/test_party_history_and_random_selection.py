@@ -26,7 +26,7 @@ from cts.domain.parties import PartyPair, PartySightings, Sighting
 from cts.domain.records import ConsignmentVersion, VersionStatus
 from cts.domain.risk.engine import Level
 from cts.domain.risk.levels import Thresholds
-from cts.domain.risk.rules import Profile, RandomSelection
+from cts.domain.risk.rules import AllowEntry, Profile, RandomSelection, WatchlistEntry
 from cts.services.scoring import ScoringService
 from fakes import FakeClock, FakeQueue, FakeSearch
 
@@ -127,6 +127,25 @@ def test_random_selection_rates_are_part_of_the_ruleset_and_its_version(table: t
     assert [s.rate for s in changed.random_selection] == [0.5]
     assert changed.version not in (with_rate.version, without.version)
     assert rules.ruleset(date(2026, 11, 25)).version == changed.version
+
+
+def test_allow_entries_are_part_of_the_ruleset_and_an_edited_entry_changes_its_version(table: type) -> None:
+    rules = DynamoRules(table)
+    listed = WatchlistEntry(
+        id="wl-1", kind="company", value="Shadow Reef Trading", reason="r", category="drugs", source="s"
+    )
+    rules.put_watchlist_entry(listed)
+    before = rules.ruleset(date(2026, 11, 25))
+    vouched = AllowEntry(id="allow-1", kind="company", value="Shadow Reef Trading Ltd", reason="audited")
+    rules.put_allow_entry(vouched)
+    rules.put_allow_entry(vouched.model_copy(update={"id": "allow-old", "valid_to": date(2026, 1, 1)}))
+    with_allow = rules.ruleset(date(2026, 11, 25))
+    assert with_allow.allow_list == (vouched,)  # the expired one is not in force
+    assert with_allow.version != before.version
+    rules.put_watchlist_entry(listed.model_copy(update={"weight": 300}))  # edited in place, same id
+    edited = rules.ruleset(date(2026, 11, 25))
+    assert [e.weight for e in edited.watchlist] == [300]
+    assert edited.version != with_allow.version
 
 
 # ------------------------------------------------------------------ the scoring service on DynamoDB

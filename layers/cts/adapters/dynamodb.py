@@ -38,7 +38,7 @@ from cts.domain.parties import PartyPair, PartySightings, Sighting
 from cts.domain.receipt import Receipt
 from cts.domain.records import ConsignmentVersion
 from cts.domain.risk.engine import Assessment
-from cts.domain.risk.rules import Profile, ProfileStatus, RandomSelection, Ruleset, WatchlistEntry
+from cts.domain.risk.rules import AllowEntry, Profile, ProfileStatus, RandomSelection, Ruleset, WatchlistEntry
 
 _FAR_FUTURE = "9999-12-31T23:59:59"
 
@@ -256,6 +256,12 @@ class DynamoRules:
         )
         self._t.save(item)
 
+    def put_allow_entry(self, entry: AllowEntry) -> None:
+        item = self._t.model(
+            f"ALLOW#{entry.id}", "ENTRY", data=entry.model_dump_json(), gsi1pk="RULES", gsi1sk=f"ALLOW#{entry.id}"
+        )
+        self._t.save(item)
+
     def put_random_selection(self, selection: RandomSelection) -> None:
         item = self._t.model(
             f"RANDOM#{selection.id}",
@@ -270,6 +276,7 @@ class DynamoRules:
         profiles: dict[str, Profile] = {}
         watchlist: list[WatchlistEntry] = []
         selections: list[RandomSelection] = []
+        allowed: list[AllowEntry] = []
         for item in self._t.query_gsi("RULES", limit=None, newest_first=False):
             sort_key = item.gsi1sk or ""
             if sort_key.startswith("PROFILE#"):
@@ -278,18 +285,29 @@ class DynamoRules:
                     profiles[profile.id] = profile  # ascending sort key: the newest active version wins
             elif sort_key.startswith("RANDOM#"):
                 selections.append(RandomSelection.model_validate_json(item.data))
+            elif sort_key.startswith("ALLOW#"):
+                allowed.append(AllowEntry.model_validate_json(item.data))
             else:
                 watchlist.append(WatchlistEntry.model_validate_json(item.data))
         active = tuple(p for p in profiles.values() if p.in_force(on))
         current = tuple(e for e in watchlist if e.in_force(on))
-        parts = [f"{p.id}@{p.version}" for p in active] + [e.id for e in current]
-        # A rate is replaced in place (it has no version number): its whole content names the ruleset version.
-        parts += [f"random:{s.model_dump_json()}" for s in selections]
-        fingerprint = ",".join(parts)
+        allow = tuple(e for e in allowed if e.in_force(on))
+        # Profiles carry a version number; entries and rates are edited in place, so their whole content names
+        # the ruleset version (an edited entry must not be judged by a worker's stale compiled ruleset).
+        digest = hashlib.sha256()
+        for part in (
+            *(f"{p.id}@{p.version}" for p in active),
+            *(f"watch:{e.model_dump_json()}" for e in current),
+            *(f"allow:{e.model_dump_json()}" for e in allow),
+            *(f"random:{s.model_dump_json()}" for s in selections),
+        ):
+            digest.update(part.encode())
+            digest.update(b"\n")
         return Ruleset(
-            version=hashlib.sha256(fingerprint.encode()).hexdigest()[:12],
+            version=digest.hexdigest()[:12],
             profiles=active,
             watchlist=current,
+            allow_list=allow,
             random_selection=tuple(selections),
         )
 

@@ -11,7 +11,7 @@ from cts.domain.parties import PartyPair, PartySightings
 from cts.domain.receipt import Receipt
 from cts.domain.records import ConsignmentVersion
 from cts.domain.risk.engine import Assessment
-from cts.domain.risk.rules import Profile, RandomSelection, Ruleset, WatchlistEntry
+from cts.domain.risk.rules import AllowEntry, Profile, RandomSelection, Ruleset, WatchlistEntry
 
 
 class ConsignmentRepository(Protocol):
@@ -60,6 +60,8 @@ class RuleRepository(Protocol):
     def put_profile(self, profile: Profile) -> None: ...
 
     def put_watchlist_entry(self, entry: WatchlistEntry) -> None: ...
+
+    def put_allow_entry(self, entry: AllowEntry) -> None: ...
 
     def put_random_selection(self, selection: RandomSelection) -> None:
         """Store (or replace) a random selection rate; the rates stored are part of every ruleset and its version."""
