@@ -49,6 +49,16 @@ function levelBadge(level) {
   return el("span", { className: `badge level-${name}`, testid: "level-badge" }, label);
 }
 
+// An alert or assessment drawn by a random selection rate: shown beside the level, whatever the score.
+function randomBadge(selection) {
+  if (!selection) return null;
+  return el(
+    "span",
+    { className: "badge random-selection", testid: "random-badge", title: `Random selection rate: ${selection}` },
+    "Random selection",
+  );
+}
+
 function statusBadge(status) {
   const label = (status || "").replaceAll("_", " ");
   return el("span", { className: `badge status-${status}` }, label);
@@ -226,7 +236,7 @@ function alertRow(alert) {
     { testid: "alert-row", className: `row-${alert.level}`, "data-key": alert.key },
     el("td", {}, formatTime(alert.eta)),
     el("td", {}, open),
-    el("td", {}, levelBadge(alert.level)),
+    el("td", {}, levelBadge(alert.level), " ", randomBadge(alert.random_selection)),
     el("td", { className: "num", testid: "alert-score" }, alert.score),
     el("td", {}, alert.place_of_discharge || "—"),
     el("td", {}, top ? `${top.reason} (+${top.points})` : "—"),
@@ -361,7 +371,7 @@ function renderDetail(data) {
   if (assessment) {
     scoreBox.append(
       el("p", { className: "score-number", testid: "score-value" }, assessment.score),
-      el("p", {}, levelBadge(assessment.level)),
+      el("p", {}, levelBadge(assessment.level), " ", randomBadge(assessment.random_selection)),
       el("p", { className: "hint" }, `Scored version ${assessment.version} with rule set ${assessment.ruleset_version}`),
     );
   } else {

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cts.bench.screening import bench
+from cts.bench.screening import bench, scaling
 from cts.cli import screen
 
 
@@ -115,9 +115,24 @@ def test_bench_reports_its_figures_on_the_list_named_by_the_environment(
     ]
     (folder / "sdn.csv").write_text("\r\n".join(rows) + "\r\n", encoding="utf-8")
     monkeypatch.setenv("CTS_OFAC_DIR", str(folder))
-    figures = bench(40)
+    figures = bench(40, sizes=())
     assert figures["list"] == "ofac"
     assert figures["entries"] == 5
     assert figures["cache_hit_rate_on_repeats"] == 1.0
     assert 0.0 <= figures["auc"] <= 1.0
     assert figures["screenings_per_s"] > 0
+    assert figures["scaling"] == []
+
+
+def test_bench_scaling_reports_each_list_size_from_a_fresh_process() -> None:
+    points = scaling((300, 600), queries=50)
+    assert [p["names"] for p in points] == [300, 600]
+    for point in points:
+        assert point["records"] == point["names"]
+        assert point["screenings"] == 50
+        assert point["screenings_per_s"] > 0
+        assert point["index_build_s"] >= 0.0
+        assert point["index_rss_mb"] >= 0.0
+        assert point["build_peak_rss_mb"] >= point["index_rss_mb"]
+        assert 0 < point["candidates_scored_mean"] <= 16
+        assert point["candidates_touched_max"] >= point["candidates_touched_p95"] >= 1

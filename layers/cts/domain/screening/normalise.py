@@ -217,6 +217,8 @@ def romanise_arabic(text: str) -> str:
 
 def transliterate(text: str) -> str:
     """NFKC, Arabic romanised (article split off), then ASCII transliteration (one token per CJK syllable)."""
+    if text.isascii():
+        return text  # every step below leaves ASCII text as it is
     text = unicodedata.normalize("NFKC", text)
     text = romanise_arabic(text)
     text = _CJK.sub(r" \1 ", text)
@@ -226,9 +228,13 @@ def transliterate(text: str) -> str:
 def fold(text: str) -> str:
     """Transliterate and case-fold, with punctuation handled so that only ``[a-z0-9 ]`` remains."""
     lowered = transliterate(text).casefold()
-    lowered = _APOSTROPHE.sub("", lowered)
-    lowered = _SLASHED.sub(r"\1\2", lowered)
-    lowered = _INITIALISM.sub(lambda m: m.group(0).replace(".", "") + " ", lowered)
+    # Each substitution only runs when its trigger character is there (most names have none of them).
+    if "'" in lowered or "`" in lowered or "\u2019" in lowered or "\u00b4" in lowered:
+        lowered = _APOSTROPHE.sub("", lowered)
+    if "/" in lowered:
+        lowered = _SLASHED.sub(r"\1\2", lowered)
+    if "." in lowered:
+        lowered = _INITIALISM.sub(lambda m: m.group(0).replace(".", "") + " ", lowered)
     lowered = lowered.replace("&", " and ").replace("+", " and ")
     return _SEPARATOR.sub(" ", lowered).strip()
 
