@@ -157,6 +157,39 @@ def _evaluator(ind: Indicator) -> Callable[[Facts], Fired | None]:
     if op is Operator.MISSING:
         fact = ind.fact or ""
         return lambda facts: ("missing", ()) if facts.present(fact) is None else None
+    if op is Operator.PREFIX:
+        fact, prefixes = ind.fact or "", tuple(ind.values)
+
+        def prefixed(facts: Facts) -> Fired | None:
+            found = tuple(h for h in facts.get(fact) if h.startswith(prefixes))
+            return (found[0], found) if found else None
+
+        return prefixed
+    if op is Operator.COUNTRY_OF:
+        wanted, country_facts = frozenset(v.upper() for v in ind.values), ind.country_facts
+
+        def country_of(facts: Facts) -> Fired | None:
+            found = tuple(h for f in country_facts for h in facts.get(f) if h.upper() in wanted)
+            return (found[0], found) if found else None
+
+        return country_of
+    if op is Operator.KEYWORD:
+        fact = ind.fact or ""
+        padded_phrases = tuple((phrase, f" {normalise_text(phrase)} ") for phrase in ind.values)
+
+        def keywords(facts: Facts) -> Fired | None:
+            phrases: list[str] = []
+            for text in facts.get(fact):
+                padded = f" {text} "
+                for phrase, needle in padded_phrases:
+                    if needle in padded and phrase not in phrases:
+                        phrases.append(phrase)
+            return (phrases[0], tuple(phrases)) if phrases else None
+
+        return keywords
+    if op is Operator.REGEX:
+        fact, patterns = ind.fact or "", indicator_regexes(ind)
+        return lambda facts: regex_fired(patterns, facts.get(fact))
     return lambda facts: indicator_fired(ind, facts)
 
 
@@ -244,7 +277,11 @@ class CompiledRuleset:
         self._plain: list[bool] = []  # no validity dates, no scope: nothing to check but the indicators
         self._matchers: list[Callable[[set[str]], bool] | None] = []
         self._slots: list[tuple[int, Indicator]] = []  # slot -> (profile number, indicator)
-        self._order: list[tuple[int, int]] = []  # slot -> (profile number, indicator number)
+        # slot -> (profile number, indicator number, required by the profile)
+        self._order: list[tuple[int, int, bool]] = []
+        # profile number -> how many of its indexed indicators are required: a candidate missing one is dropped
+        # before anything else is evaluated (two specific indicators, a route and a commodity, is the common case)
+        self._need: list[int] = []
         self._equals: dict[str, dict[str, list[int]]] = {}
         self._countries: dict[str, dict[str, list[int]]] = {}
         self._prefixes: dict[str, tuple[list[int], dict[str, list[int]]]] = {}
@@ -289,15 +326,18 @@ class CompiledRuleset:
         others: list[tuple[int, Indicator, Callable[[Facts], Fired | None], bool]] = []
         self._others.append(others)
         required = required_indicators(profile)
+        rarity = {ind.id: _rarity(ind) for ind in profile.indicators}
+        indexed = anchors | {i for i in required if rarity[i] == 1}
+        self._need.append(sum(1 for i in indexed if i in required))
         self._plain.append(profile.valid_from is None and profile.valid_to is None and profile.scope.is_everything)
         for inum, ind in enumerate(profile.indicators):
-            if ind.id not in anchors:
+            if ind.id not in indexed:
                 others.append((inum, ind, _evaluator(ind), ind.id in required))
                 others.sort(key=lambda other: (not other[3], other[0]))
                 continue
             slot = len(self._slots)
             self._slots.append((pnum, ind))
-            self._order.append((pnum, inum))
+            self._order.append((pnum, inum, ind.id in required))
             fact = ind.fact or ""
             op = ind.op
             if op is Operator.EQUALS or op is Operator.IN:
@@ -435,12 +475,22 @@ class CompiledRuleset:
             facts = with_watchlist_facts(facts, listed, self._entry_by_id)
         fired = self._fire(facts)
         by_profile: dict[int, list[tuple[int, Indicator, Fired]]] = {}
+        required_fired: dict[int, int] = {}
+        order, slots = self._order, self._slots
         for slot, result in fired.items():
-            pnum, inum = self._order[slot]
-            by_profile.setdefault(pnum, []).append((inum, self._slots[slot][1], result))
+            pnum, inum, required = order[slot]
+            if pnum in by_profile:
+                by_profile[pnum].append((inum, slots[slot][1], result))
+            else:
+                by_profile[pnum] = [(inum, slots[slot][1], result)]
+            if required:
+                required_fired[pnum] = required_fired.get(pnum, 0) + 1
         hits: list[Hit] = []
         matched_profiles: list[str] = []
+        need = self._need
         for pnum in sorted(by_profile):
+            if required_fired.get(pnum, 0) < need[pnum]:
+                continue
             profile = self._profiles[pnum]
             if not self._plain[pnum] and not (profile.in_force(today) and scope_applies(profile.scope, facts)):
                 continue

@@ -146,8 +146,11 @@ def _numbers(c: Consignment, containers: set[str]) -> dict[str, float]:
         numbers["value_per_kg"] = numbers["declared_value"] / float(weight)
     numbers["container_count"] = float(len(containers))
     filed = c.filed_at or c.provenance.received_at
-    if filed is not None and c.eta is not None:
-        numbers["lead_time_hours"] = (_utc(c.eta) - _utc(filed)).total_seconds() / 3600
+    eta = c.eta
+    if filed is not None and eta is not None:
+        if eta.tzinfo is None or filed.tzinfo is None:  # naive times are UTC; aware ones subtract as they are
+            eta, filed = _utc(eta), _utc(filed)
+        numbers["lead_time_hours"] = (eta - filed).total_seconds() / 3600
     return numbers
 
 
@@ -174,7 +177,8 @@ def extract_facts(c: Consignment, history: PartyHistory | None = None) -> Facts:
     # Hot path (once per assessment): every model property is read once.
     itinerary = c.itinerary
     places = itinerary.all_places()
-    place_countries = [country for country in (p.country for p in places) if country]
+    ports = [p.locode for p in places if p.locode]
+    place_countries = [locode[:2] for locode in ports]  # Place.country, without a property call per place
     routing_countries = list(itinerary.routing_countries)
     parties = c.parties
     countries = set(place_countries)
@@ -213,7 +217,7 @@ def extract_facts(c: Consignment, history: PartyHistory | None = None) -> Facts:
         "carrier": (carrier.code,) if carrier else (),
         "place_of_loading": (loading.locode,) if loading and loading.locode else (),
         "place_of_discharge": (discharge.locode,) if discharge and discharge.locode else (),
-        "ports": tuple(p.locode for p in places if p.locode),
+        "ports": tuple(ports),
         "countries": tuple(sorted(countries)),
         "origin_countries": _unique(origin),
         "loading_countries": (loading_country,) if loading_country else (),
