@@ -8,6 +8,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from cts.domain.risk.levels import Thresholds
+from cts.domain.screening.to_rules import DEFAULT_WEIGHT, SOURCES, WatchlistSource
 
 _Strict = ConfigDict(extra="forbid", frozen=True)
 
@@ -20,6 +21,15 @@ class Retention(BaseModel):
     records_days: int = Field(default=1825, ge=30)
     raw_files_days: int = Field(default=2555, ge=30)
     logs_days: int = Field(default=365, ge=1)
+
+
+class WatchlistDefaults(BaseModel):
+    """What the entries imported from one source get that the list does not say: category and weight."""
+
+    model_config = _Strict
+
+    category: str | None = Field(default=None, min_length=1, description="default: per source (national, sanctions)")
+    weight: int = Field(default=DEFAULT_WEIGHT, ge=1, le=1000)
 
 
 class CountryConfig(BaseModel):
@@ -38,6 +48,10 @@ class CountryConfig(BaseModel):
     )
     retention: Retention = Retention()
     thresholds: Thresholds = Thresholds()
+    watchlist_sources: tuple[WatchlistSource, ...] = Field(
+        default=(WatchlistSource.CTS_CSV,), description="the watch-list formats the country imports (`cts watchlist`)"
+    )
+    watchlist_defaults: dict[WatchlistSource, WatchlistDefaults] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _ports_are_locodes(self) -> CountryConfig:
@@ -45,6 +59,23 @@ class CountryConfig(BaseModel):
         if bad:
             raise ValueError(f"ports_of_interest must be UN/LOCODEs: {bad}")
         return self
+
+    @model_validator(mode="after")
+    def _watchlist_sources_consistent(self) -> CountryConfig:
+        if len(set(self.watchlist_sources)) != len(self.watchlist_sources):
+            raise ValueError(f"watchlist_sources lists a source twice: {[s.value for s in self.watchlist_sources]}")
+        stray = sorted(s.value for s in self.watchlist_defaults if s not in self.watchlist_sources)
+        if stray:
+            raise ValueError(f"watchlist_defaults for sources not in watchlist_sources: {stray}")
+        return self
+
+    def accepts_watchlist(self, source: WatchlistSource) -> bool:
+        return source in self.watchlist_sources
+
+    def watchlist_defaults_for(self, source: WatchlistSource) -> WatchlistDefaults:
+        """The configured defaults of a source, the category filled in from the source when not configured."""
+        configured = self.watchlist_defaults.get(source, WatchlistDefaults())
+        return configured.model_copy(update={"category": configured.category or SOURCES[source].category})
 
     @classmethod
     def load(cls, path: Path) -> CountryConfig:
