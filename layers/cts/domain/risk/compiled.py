@@ -213,6 +213,11 @@ def required_indicators(profile: Profile) -> frozenset[str]:
     return required
 
 
+def _phrase_in(tokens: list[str], phrase: tuple[str, ...]) -> bool:
+    first, n = phrase[0], len(phrase)
+    return any(token == first and tuple(tokens[i : i + n]) == phrase for i, token in enumerate(tokens))
+
+
 def _position(item: tuple[int, Indicator, Fired]) -> int:
     return item[0]
 
@@ -302,6 +307,7 @@ class CompiledRuleset:
         self._lead_hours = [h for h, _ in lead]
         self._lead_slots = [s for _, s in lead]
         self._prefix_lengths = {fact: sorted(set(lengths)) for fact, (lengths, _) in self._prefixes.items()}
+        self._country_indexes = [(f, self._countries[f]) for f in COUNTRY_ROLES.values() if f in self._countries]
         self._entries = ruleset.watchlist
         self._entry_by_id = {e.id: e for e in ruleset.watchlist}
         self._watch_exact: dict[WatchlistKind, dict[str, list[int]]] = {}
@@ -374,26 +380,26 @@ class CompiledRuleset:
                 self._missing.setdefault(fact, []).append(slot)
 
     def _fire(self, facts: Facts) -> dict[int, Fired]:
-        found: dict[int, list[str]] = {}
+        fired: dict[int, Fired] = {}
+        get = facts.values.get
 
         def add(slot: int, value: str) -> None:
-            if slot in found:
-                found[slot].append(value)
-            else:
-                found[slot] = [value]
+            prev = fired.get(slot)
+            fired[slot] = (value, (value,)) if prev is None else (prev[0], (*prev[1], value))
 
         for fact, index in self._equals.items():
-            for h in facts.get(fact):
-                for slot in index.get(h.upper(), ()):
-                    add(slot, h)
-        for cfact in COUNTRY_ROLES.values():
-            if (by_country := self._countries.get(cfact)) is not None:
-                for h in facts.get(cfact):
-                    for slot in by_country.get(h.upper(), ()):
+            for h in get(fact, ()):
+                if slots := index.get(h.upper()):
+                    for slot in slots:
+                        add(slot, h)
+        for cfact, by_country in self._country_indexes:  # in role order: values come out as the reference's
+            for h in get(cfact, ()):
+                if slots := by_country.get(h.upper()):
+                    for slot in slots:
                         add(slot, h)
         for fact, (_, by_prefix) in self._prefixes.items():
             lengths = self._prefix_lengths[fact]
-            for h in facts.get(fact):
+            for h in get(fact, ()):
                 seen: set[int] = set()
                 for length in lengths:
                     if length > len(h):
@@ -402,7 +408,6 @@ class CompiledRuleset:
                         if slot not in seen:
                             seen.add(slot)
                             add(slot, h)
-        fired: dict[int, Fired] = {slot: (values[0], tuple(values)) for slot, values in found.items()}
         for fact, keywords in self._keywords.items():
             self._fire_keywords(facts.get(fact), keywords, fired)
         for fact, regexes in self.indicator_regexes.items():
@@ -431,12 +436,13 @@ class CompiledRuleset:
             if not starts:
                 continue
             here: dict[int, set[int]] = {}
-            for i, token in enumerate(tokens):
-                if token not in starts:
-                    continue
+            for token in starts:  # any order: the phrases of a slot are put in their own order below
                 for phrase_tokens, slot, number in index[token]:
-                    if len(phrase_tokens) == 1 or tuple(tokens[i : i + len(phrase_tokens)]) == phrase_tokens:
-                        here.setdefault(slot, set()).add(number)
+                    if len(phrase_tokens) == 1 or _phrase_in(tokens, phrase_tokens):
+                        if slot in here:
+                            here[slot].add(number)
+                        else:
+                            here[slot] = {number}
             for slot, numbers in here.items():
                 values = self._slots[slot][1].values
                 already = phrases.setdefault(slot, [])
