@@ -144,7 +144,7 @@ def _evaluator(ind: Indicator) -> Callable[[Facts], Fired | None]:
         fact, per, low, high = ind.fact or "", ind.per or "", ind.min, ind.max
 
         def ratio(facts: Facts) -> Fired | None:
-            numerator, denominator = facts.numbers.get(fact), facts.numbers.get(per)
+            numerator, denominator = facts.number(fact), facts.number(per)
             if numerator is None or not denominator:
                 return None
             x = numerator / denominator
@@ -381,25 +381,25 @@ class CompiledRuleset:
 
     def _fire(self, facts: Facts) -> dict[int, Fired]:
         fired: dict[int, Fired] = {}
-        get = facts.values.get
+        get = facts.get
 
         def add(slot: int, value: str) -> None:
             prev = fired.get(slot)
             fired[slot] = (value, (value,)) if prev is None else (prev[0], (*prev[1], value))
 
         for fact, index in self._equals.items():
-            for h in get(fact, ()):
+            for h in get(fact):
                 if slots := index.get(h.upper()):
                     for slot in slots:
                         add(slot, h)
         for cfact, by_country in self._country_indexes:  # in role order: values come out as the reference's
-            for h in get(cfact, ()):
+            for h in get(cfact):
                 if slots := by_country.get(h.upper()):
                     for slot in slots:
                         add(slot, h)
         for fact, (_, by_prefix) in self._prefixes.items():
             lengths = self._prefix_lengths[fact]
-            for h in get(fact, ()):
+            for h in get(fact):
                 seen: set[int] = set()
                 for length in lengths:
                     if length > len(h):
@@ -466,8 +466,8 @@ class CompiledRuleset:
                 text = format_number(x)
                 for slot in intervals.containing(x):
                     fired[slot] = (text, (text,))
-        lead = facts.number("lead_time_hours")
-        if lead is not None and self._lead_slots:
+        lead = facts.number("lead_time_hours") if self._lead_slots else None
+        if lead is not None:
             text = format_number(lead)
             for slot in self._lead_slots[bisect_right(self._lead_hours, lead) :]:  # every hours > lead
                 fired[slot] = (text, (text,))

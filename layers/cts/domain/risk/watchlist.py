@@ -230,8 +230,10 @@ def with_watchlist_facts(facts: Facts, hits: Sequence[Hit], entries: dict[str, W
     if not hits:
         return facts
     listed = [entries[h.ref] for h in hits if h.ref in entries]
-    values = dict(facts.values)
-    values["watchlist_entries"] = tuple(dict.fromkeys(e.id for e in listed))
-    values["watchlist_kinds"] = tuple(dict.fromkeys(e.kind.value for e in listed))
-    values["watchlist_categories"] = tuple(dict.fromkeys(e.category for e in listed))
-    return Facts(values, facts.numbers)
+    return facts.extended(
+        {
+            "watchlist_entries": tuple(dict.fromkeys(e.id for e in listed)),
+            "watchlist_kinds": tuple(dict.fromkeys(e.kind.value for e in listed)),
+            "watchlist_categories": tuple(dict.fromkeys(e.category for e in listed)),
+        }
+    )
