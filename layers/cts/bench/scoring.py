@@ -2,9 +2,10 @@
 
 - **rules**: the compiled evaluator against 100, 1,000 and 5,000 generated active profiles (2 to 5 indicators each
   over the whole rule language) on 20,000 generated consignments: ``rules_consignments_per_s`` evaluates the rules
-  on facts already extracted (extracting every fact is measured apart as ``facts_per_s``),
-  ``rules_with_facts_per_s`` includes extraction of the facts the rules read (facts are extracted when first read); ``reference_consignments_per_s`` is the reference
-  evaluator on a sample of the same facts (it is slow), checked to give identical assessments.
+  on facts already extracted (extracting every fact is measured apart as ``facts_per_s``);
+  ``rules_with_facts_per_s`` includes extracting the facts the rules read (facts are extracted when first read);
+  ``reference_consignments_per_s`` is the reference evaluator on a sample of the same facts (it is slow), checked
+  to give identical assessments.
   Profiles are selective like real ones (a few per cent of the flow matches); a *dense* variant, where most
   consignments match something, shows the cost of building hits.
 - **screening** (:mod:`cts.bench.screening`): never-seen party names against ``listed`` names.
