@@ -12,7 +12,7 @@ from cts.domain.alerts import Alert, AlertStatus
 from cts.domain.errors import Conflict, NotFound
 from cts.domain.parties import PartyPair, PartySightings, Sighting
 from cts.domain.receipt import Receipt
-from cts.domain.records import ConsignmentVersion
+from cts.domain.records import ConsignmentVersion, VersionStatus, arrival_day, arrival_instant
 from cts.domain.risk.engine import Assessment
 from cts.domain.risk.rules import AllowEntry, Profile, ProfileStatus, RandomSelection, Ruleset, WatchlistEntry
 from cts.ports.email import EmailMessage
@@ -74,6 +74,25 @@ class FakeConsignments:
         if (version.key, version.version) in self.items:
             raise Conflict(version.key)
         self.items[(version.key, version.version)] = version
+
+    def arriving(
+        self, day: date, after: datetime | None = None, cursor: str | None = None, limit: int = 500
+    ) -> tuple[list[tuple[str, int]], str | None]:
+        """Like the arrivals index: latest active versions with an ETA that day, by (ETA, key); cursor: an offset."""
+        listed = []
+        for key in sorted({k for k, _ in self.items}):
+            latest = self.latest(key)
+            eta = latest.consignment.eta if latest else None
+            if latest is None or eta is None or latest.status is VersionStatus.CANCELLED or arrival_day(eta) != day:
+                continue
+            if after is not None and arrival_instant(eta) < arrival_instant(after):
+                continue
+            listed.append((arrival_instant(eta), key, latest.version))
+        listed.sort()
+        start = int(cursor) if cursor else 0
+        page = [(key, version) for _, key, version in listed[start : start + limit]]
+        following = start + limit if start + limit < len(listed) else None
+        return page, str(following) if following is not None else None
 
 
 class FakeReceipts:

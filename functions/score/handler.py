@@ -1,9 +1,13 @@
-"""Score Lambda: consignment versions to assess, delivered through SQS."""
+"""Score Lambda: consignment versions to assess, and the re-scoring fan-out, delivered through SQS.
+
+A record is a score request (``{key, version[, ruleset]}``), or a re-scoring start or page
+(``{rescore: "start" | "page", ...}``, see :mod:`cts.services.rescoring`)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
@@ -11,7 +15,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, Json
+from pydantic import Json
 
 from cts.adapters.dynamodb import (
     DynamoAlerts,
@@ -26,6 +30,7 @@ from cts.adapters.search import make_search_index
 from cts.adapters.sqs import SqsWorkQueue
 from cts.config.settings import ScoreSettings, load_settings
 from cts.ports.clock import SystemClock
+from cts.services.rescoring import RescorePage, RescoreStart, RescoringPolicy, RescoringService, ScoreRequest
 from cts.services.scoring import ScoringService
 
 logger = Logger(service="cts-score")
@@ -33,20 +38,20 @@ tracer = Tracer(service="cts-score")
 metrics = Metrics(namespace="CTS", service="cts-score")
 
 
-class ScoreRequest(BaseModel):
-    key: str
-    version: int
+class ScoreRecord(SqsRecordModel):
+    body: Json[RescoreStart | RescorePage | ScoreRequest]
 
 
-class ScoreRequestRecord(SqsRecordModel):
-    body: Json[ScoreRequest]
+processor = BatchProcessor(event_type=EventType.SQS, model=ScoreRecord)
 
 
-processor = BatchProcessor(event_type=EventType.SQS, model=ScoreRequestRecord)
+class Services(NamedTuple):
+    score: Idempotent
+    rescoring: RescoringService
 
 
 @cache
-def _score() -> Idempotent:
+def _services() -> Services:
     """Composition root: built on the first event, once per container."""
     settings = load_settings(ScoreSettings)
     table = bind_table(settings.records_table, settings.region)
@@ -71,22 +76,46 @@ def _score() -> Idempotent:
             "score": assessment.score if assessment else None,
             "level": assessment.level.value if assessment else None,
             "alert_id": outcome.alert_id,
+            "new_alert": outcome.new_alert,
             "random_selection": assessment.random_selection if assessment else None,
             "superseded": outcome.superseded,
         }
 
-    return make_idempotent(
-        score, table_name=settings.idempotency_table, key_path="[key, version]", region=settings.region
+    rescoring = RescoringService(
+        consignments=service.consignments,
+        rules=service.rules,
+        score_queue=SqsWorkQueue(settings.score_queue_url, settings.region),
+        policy=RescoringPolicy(
+            window_hours=settings.rescore_window_hours,
+            horizon_days=settings.rescore_horizon_days,
+            page_size=settings.rescore_page_size,
+        ),
     )
+    # The ruleset that asked for a re-score is part of the key: a re-score is not the retry of the first scoring.
+    idempotent = make_idempotent(
+        score, table_name=settings.idempotency_table, key_path="[key, version, ruleset]", region=settings.region
+    )
+    return Services(score=idempotent, rescoring=rescoring)
 
 
 @tracer.capture_method
-def record_handler(record: ScoreRequestRecord) -> None:
+def record_handler(record: ScoreRecord) -> None:
     request = record.body
-    result = _score()(request=request.model_dump())
-    logger.info("consignment scored", extra={"key": request.key, "version": request.version, **result})
+    if not isinstance(request, ScoreRequest):
+        progress = _services().rescoring.handle(request)
+        logger.info(
+            "re-scoring fanned out",
+            extra={"rescore": request.rescore, "ruleset": request.ruleset, **asdict(progress)},
+        )
+        metrics.add_metric(name="RescoreRequested", unit=MetricUnit.Count, value=progress.consignments)
+        return
+    result = _services().score(request=request.model_dump())
+    logger.info(
+        "consignment scored",
+        extra={"key": request.key, "version": request.version, "rescore_of": request.ruleset, **result},
+    )
     metrics.add_metric(name="ConsignmentsScored", unit=MetricUnit.Count, value=1)
-    if result["alert_id"]:
+    if result.get("new_alert"):
         metrics.add_metric(name="AlertsRaised", unit=MetricUnit.Count, value=1)
 
 
@@ -94,5 +123,5 @@ def record_handler(record: ScoreRequestRecord) -> None:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    _score().register(context)
+    _services().score.register(context)
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -106,7 +106,10 @@ class Storage(Construct):
                 index_name=index.name,
                 partition_key=_key(index.partition_key),
                 sort_key=_key(index.sort_key) if index.sort_key else None,
-                projection_type=dynamodb.ProjectionType.ALL,
+                projection_type=(
+                    dynamodb.ProjectionType.ALL if index.include is None else dynamodb.ProjectionType.INCLUDE
+                ),
+                non_key_attributes=list(index.include) if index.include is not None else None,
             )
         return table
 

@@ -172,3 +172,41 @@ def test_cts_upload_sends_a_file_as_a_carrier_and_prints_its_receipt(local_stack
     assert receipt["carrier_id"] == DEMO_CARRIER
     assert receipt["object_key"].startswith(f"inbox/{DEMO_CARRIER}/")
     assert [c["document_number"] for c in receipt["consignments"]] == ["CLI0000001"]
+
+
+def test_cts_rescore_re_scores_what_has_not_arrived_without_alerting_twice(local_stack: RunningStack) -> None:
+    import subprocess
+    import sys
+
+    local_stack.wait_until_idle(60)
+    headers = sign_in(local_stack, "targeting_analyst")
+
+    def alert_ids() -> list[str]:
+        response = requests.get(f"{local_stack.api_url}/alerts", headers=headers, timeout=10)
+        assert response.status_code == 200, response.text
+        return sorted(a["alert_id"] for a in response.json()["alerts"])
+
+    before = alert_ids()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CTS_"))}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cts.cli.main",
+            "rescore",
+            "--local",
+            "--facts",
+            str(local_stack.data_dir / "stack.json"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    start = json.loads(result.stdout)
+    assert start["rescore"] == "start"
+    assert start["ruleset"]
+    local_stack.wait_until_idle(60)
+    assert alert_ids() == before

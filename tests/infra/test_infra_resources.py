@@ -138,10 +138,18 @@ def test_tables_have_the_catalogue_keys_indexes_ttl_and_recovery(synth: Synthesi
         assert props["BillingMode"] == "PAY_PER_REQUEST"
         assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
         assert props["TimeToLiveSpecification"] == {"AttributeName": spec.ttl_attribute, "Enabled": True}
-        indexes = {i["IndexName"]: i["KeySchema"] for i in props.get("GlobalSecondaryIndexes", [])}
+        declared = {i["IndexName"]: i for i in props.get("GlobalSecondaryIndexes", [])}
+        indexes = {name: i["KeySchema"] for name, i in declared.items()}
         assert set(indexes) == {i.name for i in spec.indexes}
         for index in spec.indexes:
             assert indexes[index.name][0] == {"AttributeName": index.partition_key, "KeyType": "HASH"}
+            if index.sort_key:
+                assert indexes[index.name][1] == {"AttributeName": index.sort_key, "KeyType": "RANGE"}
+            projection = declared[index.name]["Projection"]
+            if index.include is None:
+                assert projection == {"ProjectionType": "ALL"}
+            else:
+                assert projection == {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(index.include)}
     records = tables[synth.logical_id(synth.stack.storage.tables["RecordsTable"])]["Properties"]
     assert records["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
 

@@ -16,19 +16,22 @@ random selection   ``RANDOM#<id>``             ``RATE``                    ``RUL
 consignee seen     ``PARTY#<consignee>``       ``PARTY``                   -
 pair seen          ``PAIR#<shipper>|<cnee>``   ``PAIR``                    -
 =================  ==========================  ==========================  =========================================
+
+The latest pointer of an active consignment with an ETA also carries ``gsi2pk`` / ``gsi2sk`` =
+``ARRIVING#<UTC day>`` / ``<ETA as UTC instant>#<key>``: the arrivals index that re-scoring pages through.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -36,7 +39,7 @@ from cts.domain.alerts import Alert, AlertStatus
 from cts.domain.errors import Conflict, NotFound, Unavailable
 from cts.domain.parties import PartyPair, PartySightings, Sighting
 from cts.domain.receipt import Receipt
-from cts.domain.records import ConsignmentVersion
+from cts.domain.records import ConsignmentVersion, VersionStatus, arrival_day, arrival_instant
 from cts.domain.risk.engine import Assessment
 from cts.domain.risk.rules import AllowEntry, Profile, ProfileStatus, RandomSelection, Ruleset, WatchlistEntry
 
@@ -52,6 +55,17 @@ class _Gsi1(GlobalSecondaryIndex["RecordItem"]):  # type: ignore[no-untyped-call
     gsi1sk = UnicodeAttribute(range_key=True)
 
 
+class _Gsi2(GlobalSecondaryIndex["RecordItem"]):  # type: ignore[no-untyped-call]
+    """Arrivals: the latest pointers of active consignments with an ETA, by UTC day (keys and version only)."""
+
+    class Meta:
+        index_name = "gsi2"
+        projection = IncludeProjection(["version"])
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
 class RecordItem(Model):
     """Base item; :func:`bind_table` makes a subclass bound to one physical table."""
 
@@ -62,10 +76,13 @@ class RecordItem(Model):
     sk = UnicodeAttribute(range_key=True)
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
     version = NumberAttribute(null=True)
     data = UnicodeAttribute()
     expires_at = NumberAttribute(null=True)
     gsi1 = _Gsi1()
+    gsi2 = _Gsi2()
 
 
 def bind_table(table_name: str, region: str | None = None) -> type[RecordItem]:
@@ -73,7 +90,9 @@ def bind_table(table_name: str, region: str | None = None) -> type[RecordItem]:
     meta = type("Meta", (), {"table_name": table_name, "region": region})
     gsi_meta = type("Meta", (), {"index_name": "gsi1", "projection": AllProjection()})
     gsi = type("Gsi1", (_Gsi1,), {"Meta": gsi_meta})
-    return type(f"RecordItem_{table_name}", (RecordItem,), {"Meta": meta, "gsi1": gsi()})
+    gsi2_meta = type("Meta", (), {"index_name": "gsi2", "projection": IncludeProjection(["version"])})
+    gsi2 = type("Gsi2", (_Gsi2,), {"Meta": gsi2_meta})
+    return type(f"RecordItem_{table_name}", (RecordItem,), {"Meta": meta, "gsi1": gsi(), "gsi2": gsi2()})
 
 
 def _wrap(exc: PynamoDBException, what: str) -> Exception:
@@ -132,6 +151,7 @@ class DynamoConsignments:
         data = version.model_dump_json()
         item = model(f"CONS#{key}", f"V#{version.version:06d}", version=version.version, data=data)
         latest = model(f"CONS#{key}", "LATEST", version=version.version, data=data)
+        latest.gsi2pk, latest.gsi2sk = _arrival_keys(version)
         newer = (model.version.does_not_exist()) | (model.version < version.version)
         try:
             with TransactWrite(connection=self._t.connection()) as tx:
@@ -141,6 +161,21 @@ class DynamoConsignments:
             raise Conflict(f"consignment {key} version {version.version} already stored") from exc
         except PynamoDBException as exc:
             raise _wrap(exc, f"store {key}") from exc
+
+    def arriving(
+        self, day: date, after: datetime | None = None, cursor: str | None = None, limit: int = 500
+    ) -> tuple[list[tuple[str, int]], str | None]:
+        model = self._t.model
+        condition = model.gsi2sk >= arrival_instant(after) if after is not None else None
+        start = json.loads(cursor) if cursor else None
+        pk = f"ARRIVING#{day.isoformat()}"
+        try:
+            results = model.gsi2.query(pk, condition, limit=limit, last_evaluated_key=start)
+            page = [(item.pk.removeprefix("CONS#"), int(item.version or 0)) for item in results]
+            following = results.last_evaluated_key
+        except PynamoDBException as exc:
+            raise _wrap(exc, f"query gsi2 {pk}") from exc
+        return page, json.dumps(following, sort_keys=True) if following else None
 
     def latest(self, key: str) -> ConsignmentVersion | None:
         item = self._t.get(f"CONS#{key}", "LATEST")
@@ -153,6 +188,14 @@ class DynamoConsignments:
     def versions(self, key: str) -> list[ConsignmentVersion]:
         items = self._t.query(f"CONS#{key}", self._t.model.sk.startswith("V#"))
         return [ConsignmentVersion.model_validate_json(i.data) for i in items]
+
+
+def _arrival_keys(version: ConsignmentVersion) -> tuple[str | None, str | None]:
+    """gsi2 keys of a latest pointer: only active consignments with an ETA are listed among the arrivals."""
+    eta = version.consignment.eta
+    if eta is None or version.status is VersionStatus.CANCELLED:
+        return None, None
+    return f"ARRIVING#{arrival_day(eta).isoformat()}", f"{arrival_instant(eta)}#{version.key}"
 
 
 class DynamoReceipts:

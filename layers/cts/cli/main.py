@@ -6,13 +6,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from cts.cli import bench, local, parse, reference, score, screen, upload, watchlist
+from cts.cli import bench, local, parse, reference, rescore, score, screen, upload, watchlist
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cts", description="Cargo Targeting System")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (local, parse, upload, score, screen, watchlist, reference, bench):
+    for module in (local, parse, upload, score, screen, watchlist, reference, rescore, bench):
         module.register(commands)
     return parser
 

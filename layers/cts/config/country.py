@@ -23,6 +23,17 @@ class Retention(BaseModel):
     logs_days: int = Field(default=365, ge=1)
 
 
+class Rescoring(BaseModel):
+    """Which consignments are re-scored when the rules change: ETA from ``window_hours`` before the change up to
+    ``horizon_days`` after it, read ``page_size`` at a time (docs/scaling.md)."""
+
+    model_config = _Strict
+
+    window_hours: int = Field(default=0, ge=0, le=24 * 14, description="also re-score what arrived this recently")
+    horizon_days: int = Field(default=30, ge=1, le=366)
+    page_size: int = Field(default=500, ge=1, le=1000)
+
+
 class WatchlistDefaults(BaseModel):
     """What the entries imported from one source get that the list does not say: category and weight."""
 
@@ -48,6 +59,7 @@ class CountryConfig(BaseModel):
     )
     retention: Retention = Retention()
     thresholds: Thresholds = Thresholds()
+    rescoring: Rescoring = Rescoring()
     watchlist_sources: tuple[WatchlistSource, ...] = Field(
         default=(WatchlistSource.CTS_CSV,), description="the watch-list formats the country imports (`cts watchlist`)"
     )
@@ -88,3 +100,12 @@ class CountryConfig(BaseModel):
 
 def load_all(directory: Path) -> list[CountryConfig]:
     return [CountryConfig.load(p) for p in sorted(directory.glob("*.yaml"))]
+
+
+def rescoring_environment(config: CountryConfig) -> dict[str, str]:
+    """The re-scoring settings as the score function reads them (``cts.config.settings.ScoreSettings``)."""
+    return {
+        "CTS_RESCORE_WINDOW_HOURS": str(config.rescoring.window_hours),
+        "CTS_RESCORE_HORIZON_DAYS": str(config.rescoring.horizon_days),
+        "CTS_RESCORE_PAGE_SIZE": str(config.rescoring.page_size),
+    }

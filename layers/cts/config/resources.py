@@ -45,6 +45,8 @@ class Index:
     name: str
     partition_key: str
     sort_key: str | None = None
+    # None projects every attribute; a tuple projects the keys plus these attributes (INCLUDE).
+    include: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -163,7 +165,7 @@ SYSTEM = SystemSpec(
     ),
     queues=(
         Queue("IngestQueue", "CTS_INGEST_QUEUE_URL", "S3 ObjectCreated events for new uploads"),
-        Queue("ScoreQueue", "CTS_SCORE_QUEUE_URL", "consignment versions waiting to be scored"),
+        Queue("ScoreQueue", "CTS_SCORE_QUEUE_URL", "consignment versions waiting to be scored, and re-scoring pages"),
         Queue("NotifyQueue", "CTS_NOTIFY_QUEUE_URL", "alerts waiting to be delivered"),
     ),
     tables=(
@@ -173,7 +175,11 @@ SYSTEM = SystemSpec(
             "consignments, versions, receipts, assessments, alerts, profiles, watch lists",
             partition_key="pk",
             sort_key="sk",
-            indexes=(Index("gsi1", "gsi1pk", "gsi1sk"),),
+            indexes=(
+                Index("gsi1", "gsi1pk", "gsi1sk"),
+                # arrivals by UTC day, for re-scoring what has not arrived yet (docs/data-model.md)
+                Index("gsi2", "gsi2pk", "gsi2sk", include=("version",)),
+            ),
             ttl_attribute="expires_at",
         ),
         Table(
@@ -218,6 +224,7 @@ SYSTEM = SystemSpec(
             "handler.lambda_handler",
             trigger_queue="ScoreQueue",
             uses={
+                "ScoreQueue": Access.SEND,  # re-scoring fans out onto its own queue
                 "RecordsTable": Access.READ_WRITE,
                 "IdempotencyTable": Access.READ_WRITE,
                 "NotifyQueue": Access.SEND,

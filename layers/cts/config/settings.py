@@ -52,8 +52,12 @@ class ScoreSettings(_SearchSettings):
     records_table: str = Field(alias="CTS_RECORDS_TABLE")
     idempotency_table: str = Field(alias="CTS_IDEMPOTENCY_TABLE")
     notify_queue_url: str = Field(alias="CTS_NOTIFY_QUEUE_URL")
+    score_queue_url: str = Field(alias="CTS_SCORE_QUEUE_URL")
     alert_threshold: int = Field(alias="CTS_ALERT_THRESHOLD", ge=1)
     red_threshold: int = Field(alias="CTS_RED_THRESHOLD", ge=1)
+    rescore_window_hours: int = Field(default=0, alias="CTS_RESCORE_WINDOW_HOURS", ge=0)
+    rescore_horizon_days: int = Field(default=30, alias="CTS_RESCORE_HORIZON_DAYS", ge=1)
+    rescore_page_size: int = Field(default=500, alias="CTS_RESCORE_PAGE_SIZE", ge=1, le=1000)
 
     @property
     def thresholds(self) -> Thresholds:

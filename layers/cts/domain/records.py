@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
@@ -41,3 +41,14 @@ def version_status(consignment: Consignment) -> VersionStatus:
     if consignment.message_function is MessageFunction.CANCELLATION:
         return VersionStatus.CANCELLED
     return VersionStatus.ACTIVE
+
+
+def arrival_instant(eta: datetime) -> str:
+    """An ETA as a sortable UTC instant (``2026-11-25T14:00:00Z``); an ETA without an offset is read as UTC."""
+    moment = eta.astimezone(UTC) if eta.tzinfo is not None else eta
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def arrival_day(eta: datetime) -> date:
+    """The UTC day of an ETA: the partition of the arrivals index a consignment is found under."""
+    return (eta.astimezone(UTC) if eta.tzinfo is not None else eta).date()

@@ -3,7 +3,7 @@ they raise :class:`cts.domain.errors.Conflict` instead of overwriting."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol
 
 from cts.domain.alerts import Alert, AlertStatus
@@ -23,6 +23,14 @@ class ConsignmentRepository(Protocol):
 
     def add_version(self, version: ConsignmentVersion) -> None:
         """Store a new version; raises Conflict if that number is taken or a newer version exists."""
+        ...
+
+    def arriving(
+        self, day: date, after: datetime | None = None, cursor: str | None = None, limit: int = 500
+    ) -> tuple[list[tuple[str, int]], str | None]:
+        """One page of the consignments whose latest version is active and arrives on ``day`` (UTC), at or after
+        ``after`` if given, soonest first: ``(key, latest version)`` pairs and the cursor of the next page (None
+        after the last). Consignments without an ETA or cancelled are not listed."""
         ...
 
 

@@ -38,6 +38,7 @@ class ScoreOutcome:
     assessment: Assessment | None
     alert_id: str | None
     superseded: bool = False
+    new_alert: bool = False  # False when the alert of this version was raised before (a retry or a re-score)
 
 
 @dataclass
@@ -83,6 +84,8 @@ class ScoringService:
         )
         self.assessments.put(assessment)
         alert_id: str | None = None
+        alert_status: str | None = None
+        new_alert = False
         if should_alert(assessment) and not cancelled:
             alert_id = alert_id_for(key, version)
             itinerary = stored.consignment.itinerary
@@ -99,8 +102,13 @@ class ScoringService:
                 raised_at=now,
                 random_selection=assessment.random_selection,
             )
-            if self.alerts.add(alert):
+            new_alert = self.alerts.add(alert)
+            if new_alert:
                 self.notify_queue.send({"alert_id": alert_id})
+                alert_status = alert.status.value
+            else:  # raised before (a retry or a re-score): the analysts may have moved it on since
+                existing = self.alerts.get(alert_id)
+                alert_status = (existing or alert).status.value
         document = SearchDocument.from_consignment(
             key,
             version,
@@ -108,11 +116,11 @@ class ScoringService:
             score=assessment.score,
             level=assessment.level.value,
             profiles_matched=assessment.profiles_matched,
-            alert_status="new" if alert_id else None,
+            alert_status=alert_status,
             carrier_id=stored.carrier_id,
         )
         self.search.index([document])
-        return ScoreOutcome(key, version, assessment, alert_id)
+        return ScoreOutcome(key, version, assessment, alert_id, new_alert=new_alert)
 
     def party_history(self, stored: ConsignmentVersion, today: date, record: bool = True) -> PartyHistory:
         """The party facts as the records stood before this consignment, which is then recorded (unless

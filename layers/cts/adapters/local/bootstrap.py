@@ -109,7 +109,10 @@ def _create_table(ddb: Any, name: str, table: Any) -> None:
         if index.sort_key:
             attrs.add(index.sort_key)
             key.append({"AttributeName": index.sort_key, "KeyType": "RANGE"})
-        gsis.append({"IndexName": index.name, "KeySchema": key, "Projection": {"ProjectionType": "ALL"}})
+        projection: dict[str, Any] = {"ProjectionType": "ALL"}
+        if index.include is not None:
+            projection = {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(index.include)}
+        gsis.append({"IndexName": index.name, "KeySchema": key, "Projection": projection})
     kwargs: dict[str, Any] = {"GlobalSecondaryIndexes": gsis} if gsis else {}
     ddb.create_table(
         TableName=name,

@@ -19,7 +19,7 @@ from cts.adapters.local.bootstrap import LocalResources, bootstrap
 from cts.adapters.local.demo import DEMO_CARRIER, DemoUser, demo_manifest, demo_users, seed_rules
 from cts.adapters.local.paths import repo_root
 from cts.adapters.local.runner import QueuePoller, load_handler
-from cts.config.country import CountryConfig
+from cts.config.country import CountryConfig, rescoring_environment
 from cts.config.resources import SYSTEM
 
 log = logging.getLogger("cts.adapters.local")
@@ -123,6 +123,7 @@ class LocalStack:
             "CTS_COUNTRY": self.country.code,
             "CTS_ALERT_THRESHOLD": str(self.country.thresholds.alert),
             "CTS_RED_THRESHOLD": str(self.country.thresholds.red),
+            **rescoring_environment(self.country),
             "CTS_ALERT_SENDER": self.country.alert_sender,
             "CTS_ALERT_RECIPIENTS": ",".join(self.country.alert_recipients),
             "CTS_WEB_URL": self.api_url,
