@@ -266,7 +266,8 @@ class _Intervals:
 
 @dataclass
 class _Keywords:
-    by_first_token: dict[str, list[tuple[tuple[str, ...], int, int]]] = field(default_factory=dict)
+    # first token -> (phrase tokens, slot, phrase number in the indicator, phrase as written)
+    by_first_token: dict[str, list[tuple[tuple[str, ...], int, int, str]]] = field(default_factory=dict)
 
 
 class CompiledRuleset:
@@ -281,9 +282,8 @@ class CompiledRuleset:
         self._others: list[list[tuple[int, Indicator, Callable[[Facts], Fired | None], bool]]] = []
         self._plain: list[bool] = []  # no validity dates, no scope: nothing to check but the indicators
         self._matchers: list[Callable[[set[str]], bool] | None] = []
-        self._slots: list[tuple[int, Indicator]] = []  # slot -> (profile number, indicator)
-        # slot -> (profile number, indicator number, required by the profile)
-        self._order: list[tuple[int, int, bool]] = []
+        # slot (an indexed indicator) -> (profile number, indicator number, indicator, required by the profile)
+        self._order: list[tuple[int, int, Indicator, bool]] = []
         # profile number -> how many of its indexed indicators are required: a candidate missing one is dropped
         # before anything else is evaluated (two specific indicators, a route and a commodity, is the common case)
         self._need: list[int] = []
@@ -341,9 +341,8 @@ class CompiledRuleset:
                 others.append((inum, ind, _evaluator(ind), ind.id in required))
                 others.sort(key=lambda other: (not other[3], other[0]))
                 continue
-            slot = len(self._slots)
-            self._slots.append((pnum, ind))
-            self._order.append((pnum, inum, ind.id in required))
+            slot = len(self._order)
+            self._order.append((pnum, inum, ind, ind.id in required))
             fact = ind.fact or ""
             op = ind.op
             if op is Operator.EQUALS or op is Operator.IN:
@@ -364,7 +363,7 @@ class CompiledRuleset:
                 keywords = self._keywords.setdefault(fact, _Keywords())
                 for pnum_phrase, phrase in enumerate(ind.values):
                     tokens = tuple(normalise_text(phrase).split(" "))
-                    keywords.by_first_token.setdefault(tokens[0], []).append((tokens, slot, pnum_phrase))
+                    keywords.by_first_token.setdefault(tokens[0], []).append((tokens, slot, pnum_phrase, phrase))
             elif op is Operator.REGEX:
                 self.indicator_regexes.setdefault(fact, []).append((slot, indicator_regexes(ind)))
             elif op is Operator.RANGE:
@@ -435,22 +434,19 @@ class CompiledRuleset:
             starts = index.keys() & set(tokens)  # most texts start no phrase at all: find out in one C call
             if not starts:
                 continue
-            here: dict[int, set[int]] = {}
-            for token in starts:  # any order: the phrases of a slot are put in their own order below
-                for phrase_tokens, slot, number in index[token]:
+            found: list[tuple[int, int, str]] = []  # (slot, phrase number, phrase)
+            for token in starts:
+                for phrase_tokens, slot, number, phrase in index[token]:
                     if len(phrase_tokens) == 1 or _phrase_in(tokens, phrase_tokens):
-                        if slot in here:
-                            here[slot].add(number)
-                        else:
-                            here[slot] = {number}
-            for slot, numbers in here.items():
-                values = self._slots[slot][1].values
-                already = phrases.setdefault(slot, [])
-                for number in sorted(numbers):
-                    if values[number] not in already:
-                        already.append(values[number])
-        for slot, found in phrases.items():
-            fired[slot] = (found[0], tuple(found))
+                        found.append((slot, number, phrase))
+            found.sort()  # a slot's phrases in their own order, as the reference lists them
+            for slot, _, phrase in found:
+                if (already := phrases.get(slot)) is None:
+                    phrases[slot] = [phrase]
+                elif phrase not in already:
+                    already.append(phrase)
+        for slot, listed in phrases.items():
+            fired[slot] = (listed[0], tuple(listed))
 
     def _fire_numbers(self, facts: Facts, fired: dict[int, Fired]) -> None:
         for fact, intervals in self._ranges.items():
@@ -482,13 +478,13 @@ class CompiledRuleset:
         fired = self._fire(facts)
         by_profile: dict[int, list[tuple[int, Indicator, Fired]]] = {}
         required_fired: dict[int, int] = {}
-        order, slots = self._order, self._slots
+        order = self._order
         for slot, result in fired.items():
-            pnum, inum, required = order[slot]
+            pnum, inum, ind, required = order[slot]
             if pnum in by_profile:
-                by_profile[pnum].append((inum, slots[slot][1], result))
+                by_profile[pnum].append((inum, ind, result))
             else:
-                by_profile[pnum] = [(inum, slots[slot][1], result)]
+                by_profile[pnum] = [(inum, ind, result)]
             if required:
                 required_fired[pnum] = required_fired.get(pnum, 0) + 1
         hits: list[Hit] = []

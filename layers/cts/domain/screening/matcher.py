@@ -24,7 +24,7 @@ The score is the sum of the parts' contributions (rounded to 12 decimals), alway
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -78,19 +78,23 @@ def _legal_forms(name: NormalisedName) -> frozenset[str]:
 def _align(
     query: NormalisedName,
     listed: NormalisedName,
-    weight: Callable[[str], float],
+    weights: Sequence[float],
     person: bool,
     config: ScreeningConfig,
 ) -> list[tuple[int, int, float, str]]:
-    """Greedy one-to-one token alignment: (query index, listed index, similarity, how), best similarity first."""
+    """Greedy one-to-one token alignment: (query index, listed index, similarity, how), best similarity first.
+
+    ``weights`` are those of the listed tokens, position by position."""
     options: list[tuple[float, float, int, int, str]] = []
+    cutoff, phonetic_min = config.fuzzy_cutoff, config.phonetic_min_ratio
+    listed_tokens = listed.tokens
     for i, q in enumerate(query.tokens):
-        for j, token in enumerate(listed.tokens):
-            similarity, how = token_similarity(q, token, config.fuzzy_cutoff, config.phonetic_min_ratio)
+        for j, token in enumerate(listed_tokens):
+            similarity, how = token_similarity(q, token, cutoff, phonetic_min)
             if how == "none" and person and (len(q) == 1 or len(token) == 1) and token[0] == q[0]:
                 similarity, how = config.initial_similarity, "initial"
             if similarity > 0.0:
-                options.append((-similarity, -weight(token), i, j, how))
+                options.append((-similarity, -weights[j], i, j, how))
     options.sort()
     used_query: set[int] = set()
     used_listed: set[int] = set()
@@ -139,12 +143,13 @@ def quick_score(
     if not query.tokens or not listed.tokens:
         return 0.0
     person = _is_person(listed_kind, query_kind)
-    matched = _align(query, listed, weight, person, config)
+    weights = [weight(t) for t in listed.tokens]
+    matched = _align(query, listed, weights, person, config)
     missing_factor = config.person_missing_factor if person else 1.0
     extra_factor = config.person_extra_factor if person else 1.0
     gained = total = 0.0
     for _, j, similarity, _ in matched:
-        pair_weight = 2.0 * weight(listed.tokens[j])
+        pair_weight = 2.0 * weights[j]
         gained += pair_weight * similarity
         total += pair_weight
     if len(matched) < len(query.tokens):
@@ -152,7 +157,7 @@ def quick_score(
         total += missing_factor * sum(weight(q) for i, q in enumerate(query.tokens) if i not in used)
     if len(matched) < len(listed.tokens):
         used = {j for _, j, _, _ in matched}
-        total += extra_factor * sum(weight(t) for j, t in enumerate(listed.tokens) if j not in used)
+        total += extra_factor * sum(w for j, w in enumerate(weights) if j not in used)
     score = gained / total
     for *_, rate in _discounts(query, listed, person, listed_kind, query_kind, config):
         score *= 1.0 - rate
@@ -171,7 +176,7 @@ def compare(
     if not query.tokens or not listed.tokens:
         return 0.0, ()
     person = _is_person(listed_kind, query_kind)
-    matched = _align(query, listed, weight, person, config)
+    matched = _align(query, listed, [weight(t) for t in listed.tokens], person, config)
     used_query = {i for i, _, _, _ in matched}
     used_listed = {j for _, j, _, _ in matched}
     missing_factor = config.person_missing_factor if person else 1.0
