@@ -9,10 +9,19 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from cts.domain.alerts import Alert, AlertStatus
-from cts.domain.errors import Conflict, NotFound
+from cts.domain.cases import CaseRecord
+from cts.domain.errors import Conflict, NotFound, ValidationFailed
 from cts.domain.parties import PartyPair, PartySightings, Sighting
 from cts.domain.receipt import Receipt
-from cts.domain.records import ConsignmentVersion, VersionStatus, arrival_day, arrival_instant
+from cts.domain.records import (
+    ConsignmentVersion,
+    VersionStatus,
+    arrival_day,
+    arrival_instant,
+    discharge_port,
+    journey_of,
+)
+from cts.domain.retention import Hold
 from cts.domain.risk.engine import Assessment
 from cts.domain.risk.rules import AllowEntry, Profile, ProfileStatus, RandomSelection, Ruleset, WatchlistEntry
 from cts.ports.email import EmailMessage
@@ -35,15 +44,31 @@ class FakeObjectStore:
         self.objects = dict(objects or {})
         self.writes: list[str] = []
         self.presigned: list[str] = []
+        self.tags: dict[str, str] = {}  # key -> retention tag
 
     def get(self, key: str) -> bytes:
         if key not in self.objects:
             raise NotFound(key)
         return self.objects[key]
 
-    def put(self, key: str, body: bytes, content_type: str = "application/octet-stream") -> None:
+    def put(
+        self, key: str, body: bytes, content_type: str = "application/octet-stream", retention: str | None = None
+    ) -> None:
         self.objects[key] = body
         self.writes.append(key)
+        self.tags.pop(key, None)  # a new version starts with the tags it is written with
+        if retention is not None:
+            self.tags[key] = retention
+
+    def retention(self, key: str) -> str | None:
+        if key not in self.objects:
+            raise NotFound(key)
+        return self.tags.get(key)
+
+    def set_retention(self, key: str, mark: str) -> None:
+        if key not in self.objects:
+            raise NotFound(key)
+        self.tags[key] = mark
 
     def exists(self, key: str) -> bool:
         return key in self.objects
@@ -59,6 +84,8 @@ class FakeObjectStore:
 class FakeConsignments:
     def __init__(self) -> None:
         self.items: dict[tuple[str, int], ConsignmentVersion] = {}
+        self.expires: dict[tuple[str, int], datetime | None] = {}
+        self.held: set[str] = set()  # keys under legal hold (FakeRecordsHold)
 
     def latest(self, key: str) -> ConsignmentVersion | None:
         versions = self.versions(key)
@@ -70,10 +97,11 @@ class FakeConsignments:
     def versions(self, key: str) -> list[ConsignmentVersion]:
         return sorted((v for (k, _), v in self.items.items() if k == key), key=lambda v: v.version)
 
-    def add_version(self, version: ConsignmentVersion) -> None:
+    def add_version(self, version: ConsignmentVersion, expires: datetime | None = None) -> None:
         if (version.key, version.version) in self.items:
             raise Conflict(version.key)
         self.items[(version.key, version.version)] = version
+        self.expires[(version.key, version.version)] = None if version.key in self.held else expires
 
     def arriving(
         self, day: date, after: datetime | None = None, cursor: str | None = None, limit: int = 500
@@ -94,13 +122,72 @@ class FakeConsignments:
         following = start + limit if start + limit < len(listed) else None
         return page, str(following) if following is not None else None
 
+    def consignments_in_file(
+        self, file_id: str, cursor: str | None = None, limit: int = 500
+    ) -> tuple[list[tuple[str, int]], str | None]:
+        listed = sorted((v.key, v.version) for v in self.items.values() if v.file_id == file_id)
+        return _offset_page(listed, cursor, limit)
+
+    def by_journey(
+        self,
+        journey: str,
+        eta_from: datetime | None = None,
+        eta_to: datetime | None = None,
+        cursor: str | None = None,
+        limit: int = 100,
+    ) -> tuple[list[tuple[str, int]], str | None]:
+        """Like the journey index: latest active versions on the journey, by (ETA, key), unknown ETAs last."""
+        listed = []
+        for latest in self._latest_active():
+            eta = latest.consignment.eta
+            if journey_of(latest.consignment) != journey:
+                continue
+            instant = arrival_instant(eta) if eta is not None else "9999-12-31T23:59:59Z"
+            if eta_from is not None and instant < arrival_instant(eta_from):
+                continue
+            if eta_to is not None and instant >= arrival_instant(eta_to):
+                continue
+            listed.append((instant, latest.key, latest.version))
+        return _offset_page([(k, v) for _, k, v in sorted(listed)], cursor, limit)
+
+    def by_port(
+        self, locode: str, eta_from: datetime, eta_to: datetime, cursor: str | None = None, limit: int = 100
+    ) -> tuple[list[tuple[str, int]], str | None]:
+        lo, hi = arrival_instant(eta_from), arrival_instant(eta_to)
+        if (int(hi[:4]) - int(lo[:4])) * 12 + int(hi[5:7]) - int(lo[5:7]) + 1 > 24:
+            raise ValidationFailed("an ETA window by port spans at most 24 months")
+        listed = []
+        for latest in self._latest_active():
+            eta = latest.consignment.eta
+            if eta is None or discharge_port(latest.consignment) != locode or not lo <= arrival_instant(eta) < hi:
+                continue
+            listed.append((arrival_instant(eta), latest.key, latest.version))
+        return _offset_page([(k, v) for _, k, v in sorted(listed)], cursor, limit)
+
+    def _latest_active(self) -> list[ConsignmentVersion]:
+        found = [self.latest(key) for key in sorted({k for k, _ in self.items})]
+        return [v for v in found if v is not None and v.status is not VersionStatus.CANCELLED]
+
+
+def _offset_page(
+    listed: list[tuple[str, int]], cursor: str | None, limit: int
+) -> tuple[list[tuple[str, int]], str | None]:
+    start = int(cursor) if cursor else 0
+    following = start + limit if start + limit < len(listed) else None
+    return listed[start : start + limit], str(following) if following is not None else None
+
 
 class FakeReceipts:
     def __init__(self) -> None:
         self.items: dict[str, Receipt] = {}
+        self.expires: dict[str, datetime | None] = {}
+        self.held: set[str] = set()  # file ids under legal hold
 
-    def put(self, receipt: Receipt) -> None:
+    def put(self, receipt: Receipt, expires: datetime | None = None) -> bool:
         self.items[receipt.file_id] = receipt
+        held = receipt.file_id in self.held
+        self.expires[receipt.file_id] = None if held else expires
+        return held
 
     def get(self, file_id: str) -> Receipt | None:
         return self.items.get(file_id)
@@ -113,9 +200,13 @@ class FakeReceipts:
 class FakeAssessments:
     def __init__(self) -> None:
         self.items: dict[tuple[str, int], Assessment] = {}
+        self.expires: dict[tuple[str, int], datetime | None] = {}
+        self.held: set[str] = set()  # keys under legal hold
 
-    def put(self, assessment: Assessment) -> None:
+    def put(self, assessment: Assessment, expires: datetime | None = None) -> None:
         self.items[(assessment.key, assessment.version)] = assessment
+        held = assessment.key in self.held
+        self.expires[(assessment.key, assessment.version)] = None if held else expires
 
     def latest(self, key: str) -> Assessment | None:
         mine = sorted((a for (k, _), a in self.items.items() if k == key), key=lambda a: a.version)
@@ -170,7 +261,14 @@ class FakeRules:
         )
 
     def put_profile(self, profile: Profile) -> None:
+        """Like the records table: version 1 of a new profile, or exactly the latest + 1, never an overwrite."""
+        latest = max((p.version for p in self.profiles if p.id == profile.id), default=0)
+        if profile.version != latest + 1:
+            raise Conflict(f"profile {profile.id} version {profile.version}: the latest stored version is {latest}")
         self.profiles.append(profile)
+
+    def profile_versions(self, profile_id: str) -> list[Profile]:
+        return sorted((p for p in self.profiles if p.id == profile_id), key=lambda p: p.version)
 
     def put_watchlist_entry(self, entry: WatchlistEntry) -> None:
         self.watchlist.append(entry)
@@ -180,6 +278,29 @@ class FakeRules:
 
     def put_random_selection(self, selection: RandomSelection) -> None:
         self.random_selection[selection.id] = selection
+
+
+class FakeCases:
+    """Cases with optimistic revisions, like the records table (the workflow creates them: use ``open``)."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, CaseRecord] = {}
+
+    def open(self, case: CaseRecord) -> None:
+        self.items.setdefault(case.case_id, case.model_copy(update={"revision": 0}))
+
+    def get(self, case_id: str) -> CaseRecord | None:
+        return self.items.get(case_id)
+
+    def update(self, case: CaseRecord, expected_revision: int) -> CaseRecord:
+        stored = self.items.get(case.case_id)
+        if stored is None:
+            raise NotFound(f"case {case.case_id}")
+        if stored.revision != expected_revision:
+            raise Conflict(f"case {case.case_id} is at revision {stored.revision}, not {expected_revision}")
+        updated = stored.model_copy(update={"status": case.status, "revision": expected_revision + 1})
+        self.items[case.case_id] = updated
+        return updated
 
 
 class FakePartyHistory:
@@ -282,3 +403,35 @@ class FakeSearch:
 
     def refresh(self) -> None:
         return None
+
+
+class FakeRecordsHold:
+    """:class:`cts.ports.retention.RecordsHold` over the fakes above: the same marker semantics as the table (later
+    writes into a held consignment or receipt are stored without an expiry; holding twice changes nothing)."""
+
+    def __init__(self, consignments: FakeConsignments, assessments: FakeAssessments, receipts: FakeReceipts) -> None:
+        self.consignments, self.assessments, self.receipts = consignments, assessments, receipts
+        self.holds: dict[str, Hold] = {}
+        self.receipt_holds: dict[str, Hold] = {}
+
+    @staticmethod
+    def _release(expires: dict[Any, datetime | None], match: Any) -> int:
+        hits = [k for k, v in expires.items() if v is not None and match(k)]
+        for k in hits:
+            expires[k] = None
+        return len(hits)
+
+    def hold_consignment(self, hold: Hold) -> int:
+        self.holds.setdefault(hold.key, hold)
+        self.consignments.held.add(hold.key)
+        self.assessments.held.add(hold.key)
+        mine = lambda k: k[0] == hold.key  # noqa: E731
+        return self._release(self.consignments.expires, mine) + self._release(self.assessments.expires, mine)
+
+    def hold_receipt(self, file_id: str, hold: Hold) -> int:
+        self.receipt_holds.setdefault(file_id, hold)
+        self.receipts.held.add(file_id)
+        return self._release(self.receipts.expires, lambda k: k == file_id)
+
+    def held(self, key: str) -> Hold | None:
+        return self.holds.get(key)

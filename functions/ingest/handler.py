@@ -42,6 +42,7 @@ def _ingest() -> Idempotent:
         score_queue=SqsWorkQueue(settings.score_queue_url, settings.region),
         reference=default_reference(),
         clock=SystemClock(),
+        retention=settings.retention,
     )
 
     def ingest(request: dict[str, str]) -> dict[str, Any]:

@@ -25,12 +25,15 @@ from cts.adapters.dynamodb import (
     DynamoRules,
     bind_table,
 )
+from cts.adapters.dynamodb_holds import DynamoRecordsHold
 from cts.adapters.idempotency import Idempotent, make_idempotent
+from cts.adapters.s3 import S3ObjectStore
 from cts.adapters.search import make_search_index
 from cts.adapters.sqs import SqsWorkQueue
 from cts.config.settings import ScoreSettings, load_settings
 from cts.ports.clock import SystemClock
 from cts.services.rescoring import RescorePage, RescoreStart, RescoringPolicy, RescoringService, ScoreRequest
+from cts.services.retention import LegalHoldService
 from cts.services.scoring import ScoringService
 
 logger = Logger(service="cts-score")
@@ -55,10 +58,18 @@ def _services() -> Services:
     """Composition root: built on the first event, once per container."""
     settings = load_settings(ScoreSettings)
     table = bind_table(settings.records_table, settings.region)
+    consignments = DynamoConsignments(table)
+    legal_hold = LegalHoldService(
+        records=DynamoRecordsHold(table),
+        consignments=consignments,
+        inbox=S3ObjectStore(settings.inbox_bucket, settings.region),
+        receipt_store=S3ObjectStore(settings.receipts_bucket, settings.region),
+        clock=SystemClock(),
+    )
     search = make_search_index(url=settings.search_url, path=settings.search_path, region=settings.region)
     search.ensure_ready()
     service = ScoringService(
-        consignments=DynamoConsignments(table),
+        consignments=consignments,
         assessments=DynamoAssessments(table),
         alerts=DynamoAlerts(table),
         rules=DynamoRules(table),
@@ -67,6 +78,8 @@ def _services() -> Services:
         thresholds=settings.thresholds,
         clock=SystemClock(),
         parties=DynamoPartyHistory(table),
+        retention=settings.retention,
+        legal_hold=legal_hold,
     )
 
     def score(request: dict[str, Any]) -> dict[str, Any]:

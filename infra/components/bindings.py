@@ -42,6 +42,7 @@ USER_POOL_WRITE = (
 )
 
 
+OBJECT_TAG_ACTIONS = ("s3:GetObjectTagging", "s3:PutObjectTagging")
 _USER_POOL_ACTIONS = {Access.READ: USER_POOL_READ, Access.READ_WRITE: USER_POOL_READ + USER_POOL_WRITE}
 _TABLE_GRANTS = {
     Access.READ: "grant_read_data",
@@ -107,6 +108,11 @@ class Resources:
             self._bucket_put(logical_id, role)
         elif isinstance(spec, Bucket) and access is Access.READ_WRITE:
             self._bucket_read_write(logical_id, role)
+        elif isinstance(spec, Bucket) and access is Access.TAG:
+            self._bucket_tag(logical_id, role)
+        elif isinstance(spec, Bucket) and access is Access.READ_TAG:
+            self._bucket_read(logical_id, role)
+            self._bucket_tag(logical_id, role)
         elif isinstance(spec, Queue) and access is Access.SEND:
             self.queues[logical_id].grant_send_messages(role)
         elif isinstance(spec, Queue) and access is Access.READ:
@@ -146,6 +152,20 @@ class Resources:
                 "IAM5[Action::s3:List*]": f"CDK grantRead: listing {logical_id} only (uploads are listed).",
                 arn_wildcard(bucket, "/*"): f"Object keys are data (one per upload); the grant is limited "
                 f"to the objects of {logical_id}.",
+            },
+        )
+
+    def _bucket_tag(self, logical_id: str, role: iam.IRole) -> None:
+        """Object tags only (the retention tag of legal holds): the objects themselves stay untouched."""
+        bucket = self.buckets[logical_id]
+        role.add_to_principal_policy(
+            iam.PolicyStatement(actions=list(OBJECT_TAG_ACTIONS), resources=[bucket.arn_for_objects("*")])
+        )
+        _ack_role(
+            role,
+            {
+                arn_wildcard(bucket, "/*"): f"Object keys are data; retention tags are set on the objects of "
+                f"{logical_id} only (legal holds).",
             },
         )
 

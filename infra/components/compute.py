@@ -14,7 +14,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from constructs import Construct
 
-from cts.config.country import CountryConfig, rescoring_environment
+from cts.config.country import CountryConfig, rescoring_environment, retention_environment
 from cts.config.resources import SYSTEM, Function
 from infra.components.bindings import Resources
 from infra.components.logging import log_group
@@ -201,6 +201,7 @@ class Functions(Construct):
                 "CTS_ALERT_THRESHOLD": str(self._country.thresholds.alert),
                 "CTS_RED_THRESHOLD": str(self._country.thresholds.red),
                 **rescoring_environment(self._country),
+                **retention_environment(self._country),
                 "POWERTOOLS_SERVICE_NAME": service_name(spec),
                 "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
                 "LOG_LEVEL": LOG_LEVEL,

@@ -9,6 +9,7 @@ from constructs import Construct
 
 from cts.config.country import CountryConfig
 from cts.config.resources import SYSTEM, Bucket, Table
+from cts.domain.retention import RETENTION_TAG, STANDARD
 
 # What each bucket holds decides which retention applies: raw carrier files or records.
 RAW_FILE_BUCKETS = frozenset({"InboxBucket"})
@@ -72,7 +73,7 @@ class Storage(Construct):
             versioned=spec.versioned,
             server_access_logs_bucket=self.access_logs,
             server_access_logs_prefix=f"{spec.logical_id}/",
-            lifecycle_rules=[lifecycle_rule(days, versioned=spec.versioned)],
+            lifecycle_rules=lifecycle_rules(days, versioned=spec.versioned),
             cors=[
                 s3.CorsRule(
                     allowed_methods=[s3.HttpMethods.PUT],
@@ -114,19 +115,28 @@ class Storage(Construct):
         return table
 
 
-def lifecycle_rule(retention_days: int, *, versioned: bool) -> s3.LifecycleRule:
-    """Age objects into cheaper storage, drop them after the retention, purge old versions soon after."""
-    return s3.LifecycleRule(
-        id="retention",
-        transitions=[
-            s3.Transition(storage_class=storage_class, transition_after=cdk.Duration.days(after))
-            for after, storage_class in _TRANSITIONS
-            if after < retention_days
-        ],
-        expiration=cdk.Duration.days(retention_days),
-        noncurrent_version_expiration=cdk.Duration.days(NONCURRENT_VERSION_DAYS) if versioned else None,
-        abort_incomplete_multipart_upload_after=cdk.Duration.days(INCOMPLETE_UPLOAD_DAYS),
-    )
+def lifecycle_rules(retention_days: int, *, versioned: bool) -> list[s3.LifecycleRule]:
+    """Age every object into cheaper storage; expire only objects tagged ``retention=standard`` after the retention
+    (and their old versions soon after they were replaced). Objects under legal hold (``retention=hold``) and
+    objects never tagged are never expired (docs/data-model.md#retention-and-legal-holds)."""
+    return [
+        s3.LifecycleRule(
+            id="storage-class",
+            transitions=[
+                s3.Transition(storage_class=storage_class, transition_after=cdk.Duration.days(after))
+                for after, storage_class in _TRANSITIONS
+                if after < retention_days
+            ],
+            abort_incomplete_multipart_upload_after=cdk.Duration.days(INCOMPLETE_UPLOAD_DAYS),
+            expired_object_delete_marker=True if versioned else None,
+        ),
+        s3.LifecycleRule(
+            id="retention",
+            tag_filters={RETENTION_TAG: STANDARD},
+            expiration=cdk.Duration.days(retention_days),
+            noncurrent_version_expiration=cdk.Duration.days(NONCURRENT_VERSION_DAYS) if versioned else None,
+        ),
+    ]
 
 
 def _key(name: str) -> dynamodb.Attribute:

@@ -86,6 +86,41 @@ def test_opening_a_case_records_it_for_triage_and_routes_red_first(level: str, q
     assert item["level"] == {"S": level}
 
 
+@pytest.mark.usefixtures("aws")
+def test_a_second_execution_for_the_same_case_does_not_overwrite_it() -> None:
+    dynamodb = boto3.client("dynamodb")
+    dynamodb.create_table(
+        TableName="records",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    sfn = boto3.client("stepfunctions")
+    definition = render_definition(DEFINITION, {"RecordsTableName": "records"})
+    arn = sfn.create_state_machine(name="case", definition=definition, roleArn="arn:aws:iam::123456789012:role/case")[
+        "stateMachineArn"
+    ]
+    payload = {"case_id": "C1", "alert_id": "A1", "consignment_key": "K1", "level": "amber"}
+    assert _run(sfn, arn, "first", payload)["status"] == "SUCCEEDED"
+    key = {"pk": {"S": "CASE#C1"}, "sk": {"S": "CASE"}}
+    assert dynamodb.get_item(TableName="records", Key=key)["Item"]["revision"] == {"N": "0"}
+    # an analyst moves the case on (revision 1), then a retried execution records the case opened again
+    dynamodb.update_item(
+        TableName="records",
+        Key=key,
+        UpdateExpression="SET #s = :s, revision = :r",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":s": {"S": "referred"}, ":r": {"N": "1"}},
+    )
+    assert _run(sfn, arn, "retried", payload)["status"] == "SUCCEEDED"
+    item = dynamodb.get_item(TableName="records", Key=key)["Item"]
+    assert item["status"] == {"S": "referred"}
+    assert item["revision"] == {"N": "1"}
+
+
 def test_definition_file_lives_where_the_catalogue_says() -> None:
     for spec in SYSTEM.state_machines:
         assert Path(REPO_ROOT / "statemachines" / spec.definition).is_file()

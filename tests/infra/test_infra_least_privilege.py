@@ -82,7 +82,9 @@ def test_ingest_reads_but_never_writes_the_inbox_and_only_puts_receipts(jm: Synt
     receipts = jm.logical_id(jm.stack.storage.buckets["ReceiptsBucket"])
     inbox_actions = _actions_on(statements, inbox)
     assert "s3:GetObject*" in inbox_actions
-    assert not any(a.startswith(("s3:Put", "s3:Delete")) for a in inbox_actions)
+    # The content is never rewritten: only the retention tag is set (docs/data-model.md#retention-and-legal-holds).
+    assert not any(a.startswith(("s3:Put", "s3:Delete")) for a in inbox_actions - {"s3:PutObjectTagging"})
+    assert "s3:PutObjectTagging" in inbox_actions
     receipt_actions = _actions_on(statements, receipts)
     assert "s3:PutObject" in receipt_actions
     assert not any(a.startswith(("s3:Get", "s3:Delete")) for a in receipt_actions)
@@ -124,3 +126,10 @@ def test_wildcard_resources_are_limited_to_xray(jm: Synthesised) -> None:
         for statement in _statements(jm, spec):
             if statement["Resource"] == "*":
                 assert all(str(a).startswith("xray:") for a in _as_list(statement["Action"])), statement
+
+
+def test_the_score_function_may_only_tag_the_files_it_holds(jm: Synthesised) -> None:
+    statements = _statements(jm, SYSTEM.function("ScoreFunction"))
+    for bucket in ("InboxBucket", "ReceiptsBucket"):
+        actions = _actions_on(statements, jm.logical_id(jm.stack.storage.buckets[bucket]))
+        assert actions == {"s3:GetObjectTagging", "s3:PutObjectTagging"}, bucket

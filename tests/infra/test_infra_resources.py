@@ -80,11 +80,16 @@ def test_bucket_lifecycles_follow_the_country_retention(synth: Synthesised) -> N
     expected = {"InboxBucket": retention.raw_files_days, "ReceiptsBucket": retention.records_days}
     for spec in SYSTEM.buckets:
         bucket = synth.resources[synth.logical_id(synth.stack.storage.buckets[spec.logical_id])]
-        (rule,) = bucket["Properties"]["LifecycleConfiguration"]["Rules"]
-        assert rule["ExpirationInDays"] == expected[spec.logical_id]
-        assert rule["Transitions"], "objects should move to cheaper storage as they age"
+        rules = {r["Id"]: r for r in bucket["Properties"]["LifecycleConfiguration"]["Rules"]}
+        assert set(rules) == {"storage-class", "retention"}
+        assert rules["storage-class"]["Transitions"], "objects should move to cheaper storage as they age"
+        assert "ExpirationInDays" not in rules["storage-class"], "only objects tagged standard expire"
+        # Only objects tagged retention=standard expire: legal holds tag them retention=hold.
+        retention_rule = rules["retention"]
+        assert retention_rule["ExpirationInDays"] == expected[spec.logical_id]
+        assert retention_rule["TagFilters"] == [{"Key": "retention", "Value": "standard"}]
         if spec.versioned:
-            assert rule["NoncurrentVersionExpiration"]["NoncurrentDays"] > 0
+            assert retention_rule["NoncurrentVersionExpiration"]["NoncurrentDays"] > 0
     log_bucket = synth.resources[synth.logical_id(synth.stack.storage.access_logs)]
     (rule,) = log_bucket["Properties"]["LifecycleConfiguration"]["Rules"]
     assert rule["ExpirationInDays"] == retention.logs_days
@@ -173,6 +178,7 @@ def test_functions_follow_the_catalogue_and_get_the_promised_environment(synth: 
         assert env["CTS_COUNTRY"] == synth.country.code
         assert env["CTS_ALERT_THRESHOLD"] == str(synth.country.thresholds.alert)
         assert env["CTS_RED_THRESHOLD"] == str(synth.country.thresholds.red)
+        assert env["CTS_RECORDS_RETENTION_DAYS"] == str(synth.country.retention.records_days)
         assert env["POWERTOOLS_METRICS_NAMESPACE"] == "CTS"
         assert {"POWERTOOLS_SERVICE_NAME", "LOG_LEVEL"} <= set(env)
         assert props["Runtime"] == RUNTIME.name == "python3.12"

@@ -15,10 +15,15 @@ watch-list entry   ``WATCH#<id>``              ``ENTRY``                   ``RUL
 random selection   ``RANDOM#<id>``             ``RATE``                    ``RULES`` / ``RANDOM#<id>``
 consignee seen     ``PARTY#<consignee>``       ``PARTY``                   -
 pair seen          ``PAIR#<shipper>|<cnee>``   ``PAIR``                    -
+legal-hold marker  ``CONS#<key>`` / receipt's  ``HOLD``                    - (``cts.adapters.dynamodb_holds``)
 =================  ==========================  ==========================  =========================================
 
 The latest pointer of an active consignment with an ETA also carries ``gsi2pk`` / ``gsi2sk`` =
 ``ARRIVING#<UTC day>`` / ``<ETA as UTC instant>#<key>``: the arrivals index that re-scoring pages through.
+It carries ``gsi3pk`` / ``gsi3sk`` = ``JOURNEY#<mode>#<carrier>#<journey>`` / ``<ETA>#<key>`` and ``gsi4pk`` /
+``gsi4sk`` = ``PORT#<locode>#<ETA month>`` / ``<ETA>#<key>``; version items carry ``gsi3pk`` / ``gsi3sk`` =
+``FILE#<file_id>`` / ``<key>#<version:06>`` (a manifest's consignments). Cases (``CASE#<id>`` / ``CASE``) are
+written by the case workflow and changed at a ``revision``.
 """
 
 from __future__ import annotations
@@ -36,14 +41,26 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from cts.domain.alerts import Alert, AlertStatus
-from cts.domain.errors import Conflict, NotFound, Unavailable
+from cts.domain.cases import CaseRecord
+from cts.domain.errors import Conflict, NotFound, Unavailable, ValidationFailed
 from cts.domain.parties import PartyPair, PartySightings, Sighting
 from cts.domain.receipt import Receipt
-from cts.domain.records import ConsignmentVersion, VersionStatus, arrival_day, arrival_instant
+from cts.domain.records import (
+    ConsignmentVersion,
+    VersionStatus,
+    arrival_day,
+    arrival_instant,
+    discharge_port,
+    journey_of,
+)
+from cts.domain.retention import epoch_seconds
 from cts.domain.risk.engine import Assessment
 from cts.domain.risk.rules import AllowEntry, Profile, ProfileStatus, RandomSelection, Ruleset, WatchlistEntry
 
 _FAR_FUTURE = "9999-12-31T23:59:59"
+HOLD_SK = "HOLD"  # legal-hold marker in a consignment's or a receipt's partition (cts.adapters.dynamodb_holds)
+_NO_ETA = "9999-12-31T23:59:59Z"  # sorts after every ETA in the journey index
+PORT_WINDOW_MONTHS = 24
 
 
 class _Gsi1(GlobalSecondaryIndex["RecordItem"]):  # type: ignore[no-untyped-call]
@@ -66,6 +83,29 @@ class _Gsi2(GlobalSecondaryIndex["RecordItem"]):  # type: ignore[no-untyped-call
     gsi2sk = UnicodeAttribute(range_key=True)
 
 
+class _Gsi3(GlobalSecondaryIndex["RecordItem"]):  # type: ignore[no-untyped-call]
+    """Overloaded, keys and version only: ``FILE#<file_id>`` on version items (a manifest's consignments) and
+    ``JOURNEY#<mode>#<carrier>#<journey>`` on latest pointers (a voyage or flight, by ETA)."""
+
+    class Meta:
+        index_name = "gsi3"
+        projection = IncludeProjection(["version"])
+
+    gsi3pk = UnicodeAttribute(hash_key=True)
+    gsi3sk = UnicodeAttribute(range_key=True)
+
+
+class _Gsi4(GlobalSecondaryIndex["RecordItem"]):  # type: ignore[no-untyped-call]
+    """Keys and version only: ``PORT#<locode>#<ETA month>`` on latest pointers (a port's arrivals, by ETA)."""
+
+    class Meta:
+        index_name = "gsi4"
+        projection = IncludeProjection(["version"])
+
+    gsi4pk = UnicodeAttribute(hash_key=True)
+    gsi4sk = UnicodeAttribute(range_key=True)
+
+
 class RecordItem(Model):
     """Base item; :func:`bind_table` makes a subclass bound to one physical table."""
 
@@ -78,11 +118,17 @@ class RecordItem(Model):
     gsi1sk = UnicodeAttribute(null=True)
     gsi2pk = UnicodeAttribute(null=True)
     gsi2sk = UnicodeAttribute(null=True)
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
+    gsi4pk = UnicodeAttribute(null=True)
+    gsi4sk = UnicodeAttribute(null=True)
     version = NumberAttribute(null=True)
     data = UnicodeAttribute()
     expires_at = NumberAttribute(null=True)
     gsi1 = _Gsi1()
     gsi2 = _Gsi2()
+    gsi3 = _Gsi3()
+    gsi4 = _Gsi4()
 
 
 def bind_table(table_name: str, region: str | None = None) -> type[RecordItem]:
@@ -92,7 +138,12 @@ def bind_table(table_name: str, region: str | None = None) -> type[RecordItem]:
     gsi = type("Gsi1", (_Gsi1,), {"Meta": gsi_meta})
     gsi2_meta = type("Meta", (), {"index_name": "gsi2", "projection": IncludeProjection(["version"])})
     gsi2 = type("Gsi2", (_Gsi2,), {"Meta": gsi2_meta})
-    return type(f"RecordItem_{table_name}", (RecordItem,), {"Meta": meta, "gsi1": gsi(), "gsi2": gsi2()})
+    gsi3_meta = type("Meta", (), {"index_name": "gsi3", "projection": IncludeProjection(["version"])})
+    gsi3 = type("Gsi3", (_Gsi3,), {"Meta": gsi3_meta})
+    gsi4_meta = type("Meta", (), {"index_name": "gsi4", "projection": IncludeProjection(["version"])})
+    gsi4 = type("Gsi4", (_Gsi4,), {"Meta": gsi4_meta})
+    indexes = {"gsi1": gsi(), "gsi2": gsi2(), "gsi3": gsi3(), "gsi4": gsi4()}
+    return type(f"RecordItem_{table_name}", (RecordItem,), {"Meta": meta, **indexes})
 
 
 def _wrap(exc: PynamoDBException, what: str) -> Exception:
@@ -122,9 +173,14 @@ class _Table:
         except PynamoDBException as exc:
             raise _wrap(exc, f"get {pk}") from exc
 
-    def query(self, pk: str, condition: Any, limit: int | None = None, newest_first: bool = False) -> list[RecordItem]:
+    def query(
+        self, pk: str, condition: Any, limit: int | None = None, newest_first: bool = False, consistent: bool = False
+    ) -> list[RecordItem]:
         try:
-            return list(self.model.query(pk, condition, limit=limit, scan_index_forward=not newest_first))
+            found = self.model.query(
+                pk, condition, limit=limit, scan_index_forward=not newest_first, consistent_read=consistent
+            )
+            return list(found)
         except PynamoDBException as exc:
             raise _wrap(exc, f"query {pk}") from exc
 
@@ -136,8 +192,67 @@ class _Table:
         except PynamoDBException as exc:
             raise _wrap(exc, f"query gsi1 {pk}") from exc
 
+    def page(
+        self, index: Any, partitions: list[str], condition: Any, cursor: str | None, limit: int
+    ) -> tuple[list[tuple[str, int]], str | None]:
+        """One page of ``(key, version)`` from an index whose items are consignment items, across ``partitions``
+        in order; the cursor (JSON) names the partition and the key to resume after."""
+        if limit < 1:
+            raise ValidationFailed(f"page size {limit} is not positive")
+        if not partitions:
+            return [], None
+        try:
+            state: dict[str, Any] = json.loads(cursor) if cursor else {"p": partitions[0], "k": None}
+            start, resume = partitions.index(state["p"]), state["k"]
+        except (ValueError, TypeError, KeyError) as exc:
+            raise ValidationFailed(f"cursor {cursor!r} does not belong to this query") from exc
+        found: list[tuple[str, int]] = []
+        for position in range(start, len(partitions)):
+            pk = partitions[position]
+            if len(found) >= limit:
+                return found, json.dumps({"p": pk, "k": None})
+            try:
+                results = index.query(pk, condition, limit=limit - len(found), last_evaluated_key=resume)
+                found += [(item.pk.removeprefix("CONS#"), int(item.version or 0)) for item in results]
+                following = results.last_evaluated_key
+            except PynamoDBException as exc:
+                raise _wrap(exc, f"query {index.Meta.index_name} {pk}") from exc
+            if following:
+                return found, json.dumps({"p": pk, "k": following}, sort_keys=True)
+            resume = None
+        return found, None
+
     def connection(self) -> Connection:
         return Connection(region=getattr(self.model.Meta, "region", None))
+
+    def held(self, pk: str) -> bool:
+        """Whether the partition carries a legal-hold marker (its items are kept beyond the retention)."""
+        return self.get(pk, HOLD_SK) is not None
+
+    def not_held(self) -> Any:
+        return self.model.pk.does_not_exist()
+
+    def save_expiring(self, item: RecordItem, expires: datetime | None) -> bool:
+        """Save ``item`` with the TTL ``expires`` unless its partition is under legal hold; returns True when held.
+        The save and the check that no hold marker exists are one transaction, so a hold placed meanwhile either
+        sees this item (and removes its expiry) or makes the check fail (and the item is saved without one)."""
+        held = self.held(item.pk)
+        if held or expires is None:
+            item.expires_at = None
+            self.save(item)
+            return held
+        item.expires_at = epoch_seconds(expires)
+        try:
+            with TransactWrite(connection=self.connection()) as tx:
+                tx.save(item)
+                tx.condition_check(self.model, item.pk, HOLD_SK, condition=self.not_held())
+        except TransactWriteError:
+            item.expires_at = None  # held in between
+            self.save(item)
+            return True
+        except PynamoDBException as exc:
+            raise _wrap(exc, f"save {item.pk}") from exc
+        return False
 
 
 class DynamoConsignments:
@@ -146,17 +261,26 @@ class DynamoConsignments:
     def __init__(self, model: type[RecordItem]) -> None:
         self._t = _Table(model)
 
-    def add_version(self, version: ConsignmentVersion) -> None:
+    def add_version(self, version: ConsignmentVersion, expires: datetime | None = None) -> None:
         model, key = self._t.model, version.key
+        # Read the hold first; the transaction re-checks it, so a hold placed meanwhile fails it (Conflict: the
+        # ingest service retries and then reads the hold).
+        expiring = expires is not None and not self._t.held(f"CONS#{key}")
         data = version.model_dump_json()
         item = model(f"CONS#{key}", f"V#{version.version:06d}", version=version.version, data=data)
+        item.gsi3pk, item.gsi3sk = f"FILE#{version.file_id}", f"{key}#{version.version:06d}"
         latest = model(f"CONS#{key}", "LATEST", version=version.version, data=data)
         latest.gsi2pk, latest.gsi2sk = _arrival_keys(version)
+        latest.gsi3pk, latest.gsi3sk = _journey_keys(version)
+        latest.gsi4pk, latest.gsi4sk = _port_keys(version)
+        item.expires_at = latest.expires_at = epoch_seconds(expires) if expiring else None
         newer = (model.version.does_not_exist()) | (model.version < version.version)
         try:
             with TransactWrite(connection=self._t.connection()) as tx:
                 tx.save(item, condition=model.pk.does_not_exist())
                 tx.save(latest, condition=newer)
+                if expiring:
+                    tx.condition_check(model, f"CONS#{key}", HOLD_SK, condition=self._t.not_held())
         except TransactWriteError as exc:
             raise Conflict(f"consignment {key} version {version.version} already stored") from exc
         except PynamoDBException as exc:
@@ -176,6 +300,46 @@ class DynamoConsignments:
         except PynamoDBException as exc:
             raise _wrap(exc, f"query gsi2 {pk}") from exc
         return page, json.dumps(following, sort_keys=True) if following else None
+
+    def consignments_in_file(
+        self, file_id: str, cursor: str | None = None, limit: int = 500
+    ) -> tuple[list[tuple[str, int]], str | None]:
+        return self._t.page(self._t.model.gsi3, [f"FILE#{file_id}"], None, cursor, limit)
+
+    def by_journey(
+        self,
+        journey: str,
+        eta_from: datetime | None = None,
+        eta_to: datetime | None = None,
+        cursor: str | None = None,
+        limit: int = 100,
+    ) -> tuple[list[tuple[str, int]], str | None]:
+        sort_key = self._t.model.gsi3sk
+        lo = arrival_instant(eta_from) if eta_from is not None else None
+        hi = arrival_instant(eta_to) if eta_to is not None else None
+        condition = (
+            sort_key.between(lo, hi)  # "<hi>#key" sorts after "<hi>": the upper bound is exclusive
+            if lo is not None and hi is not None
+            else sort_key >= lo
+            if lo is not None
+            else sort_key < hi
+            if hi is not None
+            else None
+        )
+        return self._t.page(self._t.model.gsi3, [f"JOURNEY#{journey}"], condition, cursor, limit)
+
+    def by_port(
+        self, locode: str, eta_from: datetime, eta_to: datetime, cursor: str | None = None, limit: int = 100
+    ) -> tuple[list[tuple[str, int]], str | None]:
+        lo, hi = arrival_instant(eta_from), arrival_instant(eta_to)
+        if hi <= lo:
+            return [], None
+        months = _months(lo[:7], hi[:7])
+        if len(months) > PORT_WINDOW_MONTHS:  # one query per month: an unbounded window is a disguised scan
+            raise ValidationFailed(f"an ETA window by port spans at most {PORT_WINDOW_MONTHS} months")
+        partitions = [f"PORT#{locode}#{month}" for month in months]
+        condition = self._t.model.gsi4sk.between(lo, hi)
+        return self._t.page(self._t.model.gsi4, partitions, condition, cursor, limit)
 
     def latest(self, key: str) -> ConsignmentVersion | None:
         item = self._t.get(f"CONS#{key}", "LATEST")
@@ -198,13 +362,41 @@ def _arrival_keys(version: ConsignmentVersion) -> tuple[str | None, str | None]:
     return f"ARRIVING#{arrival_day(eta).isoformat()}", f"{arrival_instant(eta)}#{version.key}"
 
 
+def _journey_keys(version: ConsignmentVersion) -> tuple[str | None, str | None]:
+    """gsi3 keys of a latest pointer: the journey of an active consignment, by ETA (unknown ETAs last)."""
+    journey = journey_of(version.consignment)
+    if journey is None or version.status is VersionStatus.CANCELLED:
+        return None, None
+    eta = version.consignment.eta
+    return f"JOURNEY#{journey}", f"{arrival_instant(eta) if eta is not None else _NO_ETA}#{version.key}"
+
+
+def _port_keys(version: ConsignmentVersion) -> tuple[str | None, str | None]:
+    """gsi4 keys of a latest pointer: port of discharge and ETA month (a partition per port and month)."""
+    port, eta = discharge_port(version.consignment), version.consignment.eta
+    if port is None or eta is None or version.status is VersionStatus.CANCELLED:
+        return None, None
+    instant = arrival_instant(eta)
+    return f"PORT#{port}#{instant[:7]}", f"{instant}#{version.key}"
+
+
+def _months(first: str, last: str) -> list[str]:
+    """``yyyy-mm`` from ``first`` to ``last`` inclusive."""
+    year, month = int(first[:4]), int(first[5:7])
+    months = []
+    while f"{year:04d}-{month:02d}" <= last:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
 class DynamoReceipts:
     """:class:`cts.ports.records.ReceiptRepository`, listed per carrier through gsi1."""
 
     def __init__(self, model: type[RecordItem]) -> None:
         self._t = _Table(model)
 
-    def put(self, receipt: Receipt) -> None:
+    def put(self, receipt: Receipt, expires: datetime | None = None) -> bool:
         item = self._t.model(
             f"RECEIPT#{receipt.file_id}",
             "RECEIPT",
@@ -212,7 +404,7 @@ class DynamoReceipts:
             gsi1pk=f"CARRIER#{receipt.carrier_id}",
             gsi1sk=receipt.processed_at.isoformat(),
         )
-        self._t.save(item)
+        return self._t.save_expiring(item, expires)
 
     def get(self, file_id: str) -> Receipt | None:
         item = self._t.get(f"RECEIPT#{file_id}", "RECEIPT")
@@ -229,9 +421,10 @@ class DynamoAssessments:
     def __init__(self, model: type[RecordItem]) -> None:
         self._t = _Table(model)
 
-    def put(self, assessment: Assessment) -> None:
+    def put(self, assessment: Assessment, expires: datetime | None = None) -> None:
         pk, sk = f"CONS#{assessment.key}", f"ASSESS#{assessment.version:06d}"
-        self._t.save(self._t.model(pk, sk, version=assessment.version, data=assessment.model_dump_json()))
+        item = self._t.model(pk, sk, version=assessment.version, data=assessment.model_dump_json())
+        self._t.save_expiring(item, expires)
 
     def latest(self, key: str) -> Assessment | None:
         items = self._t.query(f"CONS#{key}", self._t.model.sk.startswith("ASSESS#"), limit=1, newest_first=True)
@@ -283,6 +476,13 @@ class DynamoRules:
         self._t = _Table(model)
 
     def put_profile(self, profile: Profile) -> None:
+        # Optimistic versions: the next number is read, then claimed with attribute_not_exists, so of two editors
+        # who both read version n, one stores n + 1 and the other gets Conflict (and must re-read and re-apply).
+        versions = self._t.model.sk.startswith("V#")
+        stored = self._t.query(f"PROFILE#{profile.id}", versions, limit=1, newest_first=True, consistent=True)
+        latest = int(stored[0].version or 0) if stored else 0
+        if profile.version != latest + 1:
+            raise Conflict(f"profile {profile.id} version {profile.version}: the latest stored version is {latest}")
         item = self._t.model(
             f"PROFILE#{profile.id}",
             f"V#{profile.version:04d}",
@@ -291,7 +491,11 @@ class DynamoRules:
             gsi1pk="RULES",
             gsi1sk=f"PROFILE#{profile.id}#{profile.version:04d}",
         )
-        self._t.save(item)
+        self._t.save(item, condition=self._t.model.pk.does_not_exist())
+
+    def profile_versions(self, profile_id: str) -> list[Profile]:
+        items = self._t.query(f"PROFILE#{profile_id}", self._t.model.sk.startswith("V#"))
+        return [Profile.model_validate_json(i.data) for i in items]
 
     def put_watchlist_entry(self, entry: WatchlistEntry) -> None:
         item = self._t.model(
@@ -353,6 +557,73 @@ class DynamoRules:
             allow_list=allow,
             random_selection=tuple(selections),
         )
+
+
+class _CaseItem(Model):
+    """A case item as the case workflow writes it (top-level attributes, see ``statemachines/case.asl.json``)."""
+
+    class Meta:
+        table_name = "unbound"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    status = UnicodeAttribute(null=True)
+    alert_id = UnicodeAttribute(null=True)
+    consignment_key = UnicodeAttribute(null=True)
+    level = UnicodeAttribute(null=True)
+    revision = NumberAttribute(null=True)
+    data = UnicodeAttribute(null=True)
+
+
+class DynamoCases:
+    """:class:`cts.ports.records.CaseRepository`: ``CASE#<id>`` items, changed only at the revision read."""
+
+    def __init__(self, model: type[RecordItem]) -> None:
+        meta = type("Meta", (), {"table_name": model.Meta.table_name, "region": getattr(model.Meta, "region", None)})
+        self._model: type[_CaseItem] = type(f"CaseItem_{model.Meta.table_name}", (_CaseItem,), {"Meta": meta})
+
+    def get(self, case_id: str) -> CaseRecord | None:
+        try:
+            item = self._model.get(f"CASE#{case_id}", "CASE", consistent_read=True)
+        except self._model.DoesNotExist:
+            return None
+        except PynamoDBException as exc:
+            raise _wrap(exc, f"get case {case_id}") from exc
+        return _case(case_id, item)
+
+    def update(self, case: CaseRecord, expected_revision: int) -> CaseRecord:
+        model = self._model
+        item = model(f"CASE#{case.case_id}", "CASE")
+        # A case opened before revisions existed has none: it is at revision 0.
+        unchanged = model.revision == expected_revision
+        if expected_revision == 0:
+            unchanged = model.revision.does_not_exist() | unchanged
+        try:
+            item.update(
+                actions=[model.status.set(case.status), model.revision.set(expected_revision + 1)],
+                condition=model.pk.exists() & unchanged,
+            )
+        except PynamoDBException as exc:
+            if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
+                raise _wrap(exc, f"update case {case.case_id}") from exc
+            stored = self.get(case.case_id)
+            if stored is None:
+                raise NotFound(f"case {case.case_id}") from exc
+            raise Conflict(
+                f"case {case.case_id} is at revision {stored.revision}, not {expected_revision}: re-read it"
+            ) from exc
+        return _case(case.case_id, item)
+
+
+def _case(case_id: str, item: _CaseItem) -> CaseRecord:
+    return CaseRecord(
+        case_id=case_id,
+        alert_id=item.alert_id or "",
+        consignment_key=item.consignment_key or "",
+        level=item.level or "",
+        status=item.status or "",
+        revision=int(item.revision or 0),
+    )
 
 
 # A partition key holds at most 2048 bytes: longer names keep a readable prefix and a digest of the whole.

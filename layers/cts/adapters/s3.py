@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from botocore.exceptions import BotoCoreError, ClientError
 
 from cts.adapters.aws import client, translate
 from cts.domain.errors import NotFound
+from cts.domain.retention import RETENTION_TAG
 
 
 class S3ObjectStore:
@@ -24,9 +27,12 @@ class S3ObjectStore:
             raise translate(exc, f"s3://{self.bucket}/{key}") from exc
         return body
 
-    def put(self, key: str, body: bytes, content_type: str = "application/octet-stream") -> None:
+    def put(
+        self, key: str, body: bytes, content_type: str = "application/octet-stream", retention: str | None = None
+    ) -> None:
+        extra = {"Tagging": urlencode({RETENTION_TAG: retention})} if retention else {}
         try:
-            self._s3.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)
+            self._s3.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type, **extra)
         except (ClientError, BotoCoreError) as exc:
             raise translate(exc, f"s3://{self.bucket}/{key}") from exc
 
@@ -50,3 +56,23 @@ class S3ObjectStore:
             "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=expires_s
         )
         return url
+
+    def _tags(self, key: str) -> dict[str, str]:
+        try:
+            tag_set = self._s3.get_object_tagging(Bucket=self.bucket, Key=key)["TagSet"]
+        except (ClientError, BotoCoreError) as exc:
+            raise translate(exc, f"s3://{self.bucket}/{key} tags") from exc
+        return {str(t["Key"]): str(t["Value"]) for t in tag_set}
+
+    def retention(self, key: str) -> str | None:
+        return self._tags(key).get(RETENTION_TAG)
+
+    def set_retention(self, key: str, mark: str) -> None:
+        # Object tags are replaced as a whole: keep the others. A tag write is not conditional; the race this
+        # leaves (two writers tagging the same object at once) is described in docs/data-model.md.
+        tags = {**self._tags(key), RETENTION_TAG: mark}
+        tag_set = [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
+        try:
+            self._s3.put_object_tagging(Bucket=self.bucket, Key=key, Tagging={"TagSet": tag_set})
+        except (ClientError, BotoCoreError) as exc:
+            raise translate(exc, f"s3://{self.bucket}/{key} tags") from exc

@@ -102,6 +102,12 @@ def load_all(directory: Path) -> list[CountryConfig]:
     return [CountryConfig.load(p) for p in sorted(directory.glob("*.yaml"))]
 
 
+def retention_environment(config: CountryConfig) -> dict[str, str]:
+    """The records retention as the ingest and score functions read it (``cts.config.settings``). Raw files and
+    receipt objects expire through the buckets' lifecycle rules (infra/components/storage.py), not in code."""
+    return {"CTS_RECORDS_RETENTION_DAYS": str(config.retention.records_days)}
+
+
 def rescoring_environment(config: CountryConfig) -> dict[str, str]:
     """The re-scoring settings as the score function reads them (``cts.config.settings.ScoreSettings``)."""
     return {

@@ -21,6 +21,8 @@ class Access(StrEnum):
     READ_WRITE = "read_write"
     SEND = "send"
     START = "start"
+    TAG = "tag"  # read and set object tags only (retention tags of legal holds)
+    READ_TAG = "read_tag"  # READ plus TAG: objects are read, never rewritten, only their tags set
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,10 @@ SYSTEM = SystemSpec(
                 Index("gsi1", "gsi1pk", "gsi1sk"),
                 # arrivals by UTC day, for re-scoring what has not arrived yet (docs/data-model.md)
                 Index("gsi2", "gsi2pk", "gsi2sk", include=("version",)),
+                # overloaded: a carrier file's versions (FILE#) and a voyage or flight's arrivals (JOURNEY#)
+                Index("gsi3", "gsi3pk", "gsi3sk", include=("version",)),
+                # a port of discharge's arrivals, one partition per port and ETA month (PORT#<locode>#<yyyy-mm>)
+                Index("gsi4", "gsi4pk", "gsi4sk", include=("version",)),
             ),
             ttl_attribute="expires_at",
         ),
@@ -211,7 +217,7 @@ SYSTEM = SystemSpec(
             timeout_s=120,
             memory_mb=1024,  # a 10 MB manifest becomes ~250 MB of parsed consignments
             uses={
-                "InboxBucket": Access.READ,
+                "InboxBucket": Access.READ_TAG,  # tags each raw file retention=standard when it archives it
                 "ReceiptsBucket": Access.WRITE,
                 "RecordsTable": Access.READ_WRITE,
                 "IdempotencyTable": Access.READ_WRITE,
@@ -225,6 +231,8 @@ SYSTEM = SystemSpec(
             trigger_queue="ScoreQueue",
             uses={
                 "ScoreQueue": Access.SEND,  # re-scoring fans out onto its own queue
+                "InboxBucket": Access.TAG,  # legal hold of the raw files of a consignment that alerts
+                "ReceiptsBucket": Access.TAG,  # and of their receipts
                 "RecordsTable": Access.READ_WRITE,
                 "IdempotencyTable": Access.READ_WRITE,
                 "NotifyQueue": Access.SEND,

@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from cts.domain.retention import RetentionPolicy
 from cts.domain.risk.levels import Thresholds
 
 
@@ -27,7 +28,17 @@ class _Settings(BaseModel):
     region: str = Field(alias="AWS_REGION")
 
 
-class IngestSettings(_Settings):
+class _RetentionSettings(_Settings):
+    """``CTS_RECORDS_RETENTION_DAYS``: records expire this long after arrival (DynamoDB TTL); unset: never."""
+
+    records_retention_days: int | None = Field(default=None, alias="CTS_RECORDS_RETENTION_DAYS", ge=1)
+
+    @property
+    def retention(self) -> RetentionPolicy:
+        return RetentionPolicy(records_days=self.records_retention_days)
+
+
+class IngestSettings(_RetentionSettings):
     inbox_bucket: str = Field(alias="CTS_INBOX_BUCKET")
     receipts_bucket: str = Field(alias="CTS_RECEIPTS_BUCKET")
     records_table: str = Field(alias="CTS_RECORDS_TABLE")
@@ -35,7 +46,7 @@ class IngestSettings(_Settings):
     score_queue_url: str = Field(alias="CTS_SCORE_QUEUE_URL")
 
 
-class _SearchSettings(_Settings):
+class _SearchSettings(_RetentionSettings):
     """OpenSearch when ``CTS_SEARCH_URL`` is set (AWS), otherwise the embedded engine at ``CTS_SEARCH_PATH``."""
 
     search_url: str | None = Field(default=None, alias="CTS_SEARCH_URL")
@@ -50,6 +61,8 @@ class _SearchSettings(_Settings):
 
 class ScoreSettings(_SearchSettings):
     records_table: str = Field(alias="CTS_RECORDS_TABLE")
+    inbox_bucket: str = Field(alias="CTS_INBOX_BUCKET")  # legal holds tag the raw files
+    receipts_bucket: str = Field(alias="CTS_RECEIPTS_BUCKET")  # and the receipts
     idempotency_table: str = Field(alias="CTS_IDEMPOTENCY_TABLE")
     notify_queue_url: str = Field(alias="CTS_NOTIFY_QUEUE_URL")
     score_queue_url: str = Field(alias="CTS_SCORE_QUEUE_URL")

@@ -52,3 +52,19 @@ def arrival_instant(eta: datetime) -> str:
 def arrival_day(eta: datetime) -> date:
     """The UTC day of an ETA: the partition of the arrivals index a consignment is found under."""
     return (eta.astimezone(UTC) if eta.tzinfo is not None else eta).date()
+
+
+def journey_of(consignment: Consignment) -> str | None:
+    """The vessel voyage or flight a consignment travels on, as ``<mode>#<carrier>#<journey id>`` (journey ids
+    upper-cased, spaces removed); None without a carrier or a journey id. A flight number repeats every day: the
+    ETA tells its journeys apart."""
+    journey = consignment.conveyance.journey_id
+    if consignment.carrier is None or not journey or not journey.strip():
+        return None
+    return f"{consignment.mode.value}#{consignment.carrier.code}#{journey.replace(' ', '').upper()}"
+
+
+def discharge_port(consignment: Consignment) -> str | None:
+    """The UN/LOCODE of the place of discharge, when the carrier gave one."""
+    place = consignment.itinerary.place_of_discharge
+    return place.locode if place is not None and place.locode else None

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from cts.domain.alerts import Alert, AlertStatus
+from cts.domain.cases import CaseRecord
 from cts.domain.parties import PartyPair, PartySightings
 from cts.domain.receipt import Receipt
 from cts.domain.records import ConsignmentVersion
@@ -21,8 +22,10 @@ class ConsignmentRepository(Protocol):
 
     def versions(self, key: str) -> list[ConsignmentVersion]: ...
 
-    def add_version(self, version: ConsignmentVersion) -> None:
-        """Store a new version; raises Conflict if that number is taken or a newer version exists."""
+    def add_version(self, version: ConsignmentVersion, expires: datetime | None = None) -> None:
+        """Store a new version; raises Conflict if that number is taken or a newer version exists (or a legal hold
+        was placed on the consignment while it was written: the caller retries). ``expires``: when the version and
+        the latest pointer may be deleted (retention); ignored when the consignment is under legal hold."""
         ...
 
     def arriving(
@@ -33,9 +36,41 @@ class ConsignmentRepository(Protocol):
         after the last). Consignments without an ETA or cancelled are not listed."""
         ...
 
+    def consignments_in_file(
+        self, file_id: str, cursor: str | None = None, limit: int = 500
+    ) -> tuple[list[tuple[str, int]], str | None]:
+        """One page of the versions a carrier file produced (its manifest), by consignment key then version:
+        ``(key, version)`` pairs and the next page's cursor (None after the last). Re-sent, unchanged consignments
+        stored no version and are not listed (the file's receipt names them as duplicates)."""
+        ...
+
+    def by_journey(
+        self,
+        journey: str,
+        eta_from: datetime | None = None,
+        eta_to: datetime | None = None,
+        cursor: str | None = None,
+        limit: int = 100,
+    ) -> tuple[list[tuple[str, int]], str | None]:
+        """One page of the active consignments whose latest version travels on ``journey``
+        (:func:`cts.domain.records.journey_of`), soonest ETA first, ETA in ``[eta_from, eta_to)`` when given
+        (consignments without an ETA come last and only when ``eta_to`` is not given)."""
+        ...
+
+    def by_port(
+        self, locode: str, eta_from: datetime, eta_to: datetime, cursor: str | None = None, limit: int = 100
+    ) -> tuple[list[tuple[str, int]], str | None]:
+        """One page of the active consignments whose latest version is discharged at ``locode`` with an ETA in
+        ``[eta_from, eta_to)``, soonest first. Consignments without an ETA or a LOCODE of discharge are not listed.
+        A window over 24 months is refused (ValidationFailed)."""
+        ...
+
 
 class ReceiptRepository(Protocol):
-    def put(self, receipt: Receipt) -> None: ...
+    def put(self, receipt: Receipt, expires: datetime | None = None) -> bool:
+        """Store a receipt; ``expires`` as for versions. Returns True when the receipt is under legal hold (stored
+        without an expiry), so that its S3 copy is tagged accordingly."""
+        ...
 
     def get(self, file_id: str) -> Receipt | None: ...
 
@@ -43,7 +78,9 @@ class ReceiptRepository(Protocol):
 
 
 class AssessmentRepository(Protocol):
-    def put(self, assessment: Assessment) -> None: ...
+    def put(self, assessment: Assessment, expires: datetime | None = None) -> None:
+        """Store an assessment; ``expires`` as for versions (the consignment's expiry)."""
+        ...
 
     def latest(self, key: str) -> Assessment | None: ...
 
@@ -65,7 +102,14 @@ class AlertRepository(Protocol):
 class RuleRepository(Protocol):
     def ruleset(self, on: date) -> Ruleset: ...
 
-    def put_profile(self, profile: Profile) -> None: ...
+    def put_profile(self, profile: Profile) -> None:
+        """Store a new profile version: it must be version 1 of a new profile or exactly the latest stored version
+        + 1, and a stored version is never overwritten; raises Conflict otherwise (e.g. two editors racing)."""
+        ...
+
+    def profile_versions(self, profile_id: str) -> list[Profile]:
+        """Every stored version of a profile, oldest first."""
+        ...
 
     def put_watchlist_entry(self, entry: WatchlistEntry) -> None: ...
 
@@ -73,6 +117,17 @@ class RuleRepository(Protocol):
 
     def put_random_selection(self, selection: RandomSelection) -> None:
         """Store (or replace) a random selection rate; the rates stored are part of every ruleset and its version."""
+        ...
+
+
+class CaseRepository(Protocol):
+    """Cases (``CASE#<case_id>``): created by the case workflow, changed with optimistic versions."""
+
+    def get(self, case_id: str) -> CaseRecord | None: ...
+
+    def update(self, case: CaseRecord, expected_revision: int) -> CaseRecord:
+        """Store ``case``'s status if the stored case is still at ``expected_revision``; returns it at the next
+        revision. Raises NotFound for an unknown case and Conflict when someone else changed it meanwhile."""
         ...
 
 

@@ -7,7 +7,7 @@ of its content and reported as a duplicate on the receipt.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cts.domain.errors import Conflict
 from cts.domain.model import Consignment, DataQualityIssue, MessageFunction, Severity
@@ -23,6 +23,7 @@ from cts.domain.receipt import (
 )
 from cts.domain.records import ConsignmentVersion, content_hash, version_status
 from cts.domain.reference import ReferenceData
+from cts.domain.retention import HOLD, STANDARD, RetentionPolicy
 from cts.domain.versions import next_content
 from cts.ports.clock import Clock
 from cts.ports.messaging import WorkQueue
@@ -57,11 +58,16 @@ class IngestService:
     score_queue: WorkQueue
     reference: ReferenceData
     clock: Clock
+    retention: RetentionPolicy = field(default_factory=RetentionPolicy)
 
     def ingest(self, object_key: str) -> Receipt:
         carrier_id = carrier_of(object_key)
         received_at = self.clock.now()
         raw = self.inbox.get(object_key)
+        # Archived as read: the inbox's lifecycle rule expires only objects tagged standard. Tagged before any
+        # version is stored, so a hold (raised by scoring, later) is never overwritten by this first delivery.
+        if self.inbox.retention(object_key) != HOLD:
+            self.inbox.set_retention(object_key, STANDARD)
         file_id = file_id_for(object_key, raw)
         ctx = ParseContext(object_key=object_key, carrier_id=carrier_id, received_at=received_at)
         try:
@@ -85,9 +91,12 @@ class IngestService:
             consignments=outcomes,
             issues=file_issues,
         )
-        self.receipts.put(receipt)
+        held = self.receipts.put(receipt, expires=self.retention.receipt_expiry(receipt))
         self.receipt_store.put(
-            receipt_key(carrier_id, file_id), receipt.model_dump_json(indent=2).encode(), "application/json"
+            receipt_key(carrier_id, file_id),
+            receipt.model_dump_json(indent=2).encode(),
+            "application/json",
+            retention=HOLD if held else STANDARD,
         )
         return receipt
 
@@ -123,7 +132,7 @@ class IngestService:
                 consignment=consignment,
             )
             try:
-                self.consignments.add_version(version)
+                self.consignments.add_version(version, expires=self.retention.consignment_expiry(version))
             except Conflict:
                 continue
             return ConsignmentOutcome(

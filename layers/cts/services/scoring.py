@@ -14,6 +14,7 @@ from cts.domain.alerts import Alert, alert_id_for, should_alert
 from cts.domain.errors import NotFound
 from cts.domain.parties import PartyPair, party_history
 from cts.domain.records import ConsignmentVersion, VersionStatus
+from cts.domain.retention import RetentionPolicy
 from cts.domain.risk.engine import Assessment, CompiledRuleset, compile_ruleset
 from cts.domain.risk.facts import PartyHistory
 from cts.domain.risk.levels import Thresholds
@@ -29,6 +30,7 @@ from cts.ports.records import (
     RuleRepository,
 )
 from cts.ports.search import SearchIndex
+from cts.services.retention import LegalHoldService
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,9 @@ class ScoringService:
     thresholds: Thresholds
     clock: Clock
     parties: PartyHistoryRepository
+    retention: RetentionPolicy = field(default_factory=RetentionPolicy)
+    # Holds the records and files of every consignment that alerts (each alert opens a case); None: no holds.
+    legal_hold: LegalHoldService | None = None
     _compiled: CompiledRuleset | None = field(default=None, init=False, repr=False)
 
     def compiled(self, ruleset: Ruleset) -> CompiledRuleset:
@@ -82,12 +87,16 @@ class ScoringService:
         assessment = self.compiled(ruleset).assess(
             key, version, stored.consignment, self.thresholds, now.date(), history=history
         )
-        self.assessments.put(assessment)
+        self.assessments.put(assessment, expires=self.retention.consignment_expiry(stored))
         alert_id: str | None = None
         alert_status: str | None = None
         new_alert = False
         if should_alert(assessment) and not cancelled:
             alert_id = alert_id_for(key, version)
+            if self.legal_hold is not None:
+                # Before the alert exists: a case is only ever opened on held records. Idempotent, and run again
+                # on a retry (the alert then exists and is not re-sent, but the hold may not have completed).
+                self.legal_hold.hold(key, reason=f"alert {alert_id}")
             itinerary = stored.consignment.itinerary
             alert = Alert(
                 alert_id=alert_id,

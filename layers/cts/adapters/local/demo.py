@@ -140,7 +140,8 @@ RANDOM_SELECTIONS = (
 
 def seed_rules(rules: RuleRepository) -> None:
     for profile in PROFILES:
-        rules.put_profile(profile)
+        if not rules.profile_versions(profile.id):  # seeding again (a restarted stack) leaves stored versions alone
+            rules.put_profile(profile)
     for entry in WATCHLIST:
         rules.put_watchlist_entry(entry)
     for selection in RANDOM_SELECTIONS:

@@ -19,7 +19,7 @@ from cts.adapters.local.bootstrap import LocalResources, bootstrap
 from cts.adapters.local.demo import DEMO_CARRIER, DemoUser, demo_manifest, demo_users, seed_rules
 from cts.adapters.local.paths import repo_root
 from cts.adapters.local.runner import QueuePoller, load_handler
-from cts.config.country import CountryConfig, rescoring_environment
+from cts.config.country import CountryConfig, rescoring_environment, retention_environment
 from cts.config.resources import SYSTEM
 
 log = logging.getLogger("cts.adapters.local")
@@ -124,6 +124,7 @@ class LocalStack:
             "CTS_ALERT_THRESHOLD": str(self.country.thresholds.alert),
             "CTS_RED_THRESHOLD": str(self.country.thresholds.red),
             **rescoring_environment(self.country),
+            **retention_environment(self.country),
             "CTS_ALERT_SENDER": self.country.alert_sender,
             "CTS_ALERT_RECIPIENTS": ",".join(self.country.alert_recipients),
             "CTS_WEB_URL": self.api_url,
