@@ -200,17 +200,22 @@ class FakeReceipts:
 class FakeAssessments:
     def __init__(self) -> None:
         self.items: dict[tuple[str, int], Assessment] = {}
+        self.history: dict[tuple[str, int, str], Assessment] = {}
         self.expires: dict[tuple[str, int], datetime | None] = {}
         self.held: set[str] = set()  # keys under legal hold
 
     def put(self, assessment: Assessment, expires: datetime | None = None) -> None:
         self.items[(assessment.key, assessment.version)] = assessment
+        self.history[(assessment.key, assessment.version, assessment.ruleset_version)] = assessment
         held = assessment.key in self.held
         self.expires[(assessment.key, assessment.version)] = None if held else expires
 
     def latest(self, key: str) -> Assessment | None:
         mine = sorted((a for (k, _), a in self.items.items() if k == key), key=lambda a: a.version)
         return mine[-1] if mine else None
+
+    def runs(self, key: str) -> list[Assessment]:
+        return [self.history[k] for k in sorted(self.history) if k[0] == key]
 
 
 class FakeAlerts:

@@ -143,3 +143,31 @@ def test_the_latest_assessment_is_returned(table: type) -> None:
     latest = repo.latest("k")
     assert latest is not None
     assert latest.version == 2
+
+
+def test_every_ruleset_version_that_judged_a_version_is_kept_and_retries_add_nothing(table: type) -> None:
+    repo = DynamoAssessments(table)
+
+    def judged(version: int, ruleset: str, score: int) -> Assessment:
+        return Assessment(
+            key="k",
+            version=version,
+            ruleset_version=ruleset,
+            score=score,
+            level=Level.NONE,
+            hits=(),
+            profiles_matched=(),
+        )
+
+    repo.put(judged(1, "r1", 10))
+    repo.put(judged(1, "r2", 60))  # re-scored after a rule change
+    repo.put(judged(1, "r2", 60))  # a retry
+    repo.put(judged(2, "r2", 20))  # an amendment
+    assert [(a.version, a.ruleset_version, a.score) for a in repo.runs("k")] == [
+        (1, "r1", 10),
+        (1, "r2", 60),
+        (2, "r2", 20),
+    ]
+    latest = repo.latest("k")
+    assert latest is not None
+    assert (latest.version, latest.ruleset_version) == (2, "r2")

@@ -422,13 +422,23 @@ class DynamoAssessments:
         self._t = _Table(model)
 
     def put(self, assessment: Assessment, expires: datetime | None = None) -> None:
-        pk, sk = f"CONS#{assessment.key}", f"ASSESS#{assessment.version:06d}"
-        item = self._t.model(pk, sk, version=assessment.version, data=assessment.model_dump_json())
-        self._t.save_expiring(item, expires)
+        # Two items: the version's current assessment (what the API and re-scoring read) and one per ruleset version
+        # that judged it (what reporting reads to compare rulesets); a retry rewrites both with the same content.
+        pk, data = f"CONS#{assessment.key}", assessment.model_dump_json()
+        current = self._t.model(pk, f"ASSESS#{assessment.version:06d}", version=assessment.version, data=data)
+        self._t.save_expiring(current, expires)
+        run = self._t.model(
+            pk, f"RUN#{assessment.version:06d}#{assessment.ruleset_version}", version=assessment.version, data=data
+        )
+        self._t.save_expiring(run, expires)
 
     def latest(self, key: str) -> Assessment | None:
         items = self._t.query(f"CONS#{key}", self._t.model.sk.startswith("ASSESS#"), limit=1, newest_first=True)
         return Assessment.model_validate_json(items[0].data) if items else None
+
+    def runs(self, key: str) -> list[Assessment]:
+        items = self._t.query(f"CONS#{key}", self._t.model.sk.startswith("RUN#"), limit=None, newest_first=False)
+        return [Assessment.model_validate_json(i.data) for i in items]
 
 
 class DynamoAlerts:

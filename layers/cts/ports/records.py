@@ -84,6 +84,10 @@ class AssessmentRepository(Protocol):
 
     def latest(self, key: str) -> Assessment | None: ...
 
+    def runs(self, key: str) -> list[Assessment]:
+        """Every assessment kept for the consignment: one per version and ruleset version that judged it."""
+        ...
+
 
 class AlertRepository(Protocol):
     def add(self, alert: Alert) -> bool:
