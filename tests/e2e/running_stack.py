@@ -11,10 +11,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import boto3
+import requests
 
 from cts.adapters.local.stack import free_port
 
@@ -90,3 +92,36 @@ def run_local_stack(data_dir: Path) -> Iterator[RunningStack]:
             code = process.wait(timeout=30)
     if code != 0:
         raise RuntimeError(f"`cts local run` exited with {code} on Ctrl-C:\n{log_path.read_text()}")
+
+
+def sign_in(stack: RunningStack, role: str) -> dict[str, str]:
+    user = stack.user(role)
+    response = requests.post(
+        f"{stack.api_url}/auth/login", json={"username": user["username"], "password": user["password"]}, timeout=10
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['id_token']}"}
+
+
+def csv_manifest(number: str) -> bytes:
+    eta = (datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    header = (
+        "document_number,document_kind,mode,direction,carrier_code,vessel_name,place_of_loading,place_of_discharge,"
+        "eta,consignor_name,consignor_country,consignee_name,consignee_country,description,hs_code,package_count,"
+        "gross_weight_kg,container_number\n"
+    )
+    row = (
+        f"{number},master_bill,sea,import,DMLU,DEMO STAR,COCTG,JMKIN,{eta},Caribe Frutas SAS,CO,"
+        f"Island Fresh Imports Ltd,JM,Pineapples fresh,080430,800,16000,MSKU1234565\n"
+    )
+    return (header + row).encode()
+
+
+def wait_for(predicate: Any, timeout_s: float = 30) -> Any:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.3)
+    raise AssertionError("condition not met in time")

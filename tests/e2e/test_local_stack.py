@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
-from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -13,18 +11,9 @@ import pytest
 import requests
 
 from cts.adapters.local.demo import DEMO_CARRIER
-from running_stack import RunningStack
+from running_stack import RunningStack, csv_manifest, sign_in, wait_for
 
 pytestmark = pytest.mark.e2e
-
-
-def sign_in(stack: RunningStack, role: str) -> dict[str, str]:
-    user = stack.user(role)
-    response = requests.post(
-        f"{stack.api_url}/auth/login", json={"username": user["username"], "password": user["password"]}, timeout=10
-    )
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['id_token']}"}
 
 
 def test_health_answers_on_loopback(local_stack: RunningStack) -> None:
@@ -54,30 +43,6 @@ def test_demo_manifest_raises_alerts_ordered_by_arrival(local_stack: RunningStac
     assert demo[0]["level"] == "red"
     etas = [a["eta"] for a in alerts]
     assert etas == sorted(etas)
-
-
-def csv_manifest(number: str) -> bytes:
-    eta = (datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    header = (
-        "document_number,document_kind,mode,direction,carrier_code,vessel_name,place_of_loading,place_of_discharge,"
-        "eta,consignor_name,consignor_country,consignee_name,consignee_country,description,hs_code,package_count,"
-        "gross_weight_kg,container_number\n"
-    )
-    row = (
-        f"{number},master_bill,sea,import,DMLU,DEMO STAR,COCTG,JMKIN,{eta},Caribe Frutas SAS,CO,"
-        f"Island Fresh Imports Ltd,JM,Pineapples fresh,080430,800,16000,MSKU1234565\n"
-    )
-    return (header + row).encode()
-
-
-def wait_for(predicate: Any, timeout_s: float = 30) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.3)
-    raise AssertionError("condition not met in time")
 
 
 def test_an_upload_to_the_s3_inbox_is_stored_scored_and_searchable(local_stack: RunningStack) -> None:

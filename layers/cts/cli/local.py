@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shutil
 import signal
 import threading
 from pathlib import Path
@@ -20,6 +21,9 @@ def register(subparsers: Any) -> None:
     run.add_argument("--country", default=os.environ.get("CTS_COUNTRY", "JM"), help="infra/countries/<ISO2>.yaml")
     run.add_argument("--data-dir", type=Path, default=Path(".local"), help="stack.json and the search index")
     run.add_argument("--no-demo", action="store_true", help="start empty: no demo users, rules or manifests")
+    run.add_argument(
+        "--fresh", action="store_true", help="forget the records and files kept from the last run (data-dir/aws-state)"
+    )
     run.set_defaults(func=run_stack)
 
 
@@ -33,10 +37,19 @@ def run_stack(args: argparse.Namespace) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     country = CountryConfig.load(repo_root() / "infra" / "countries" / f"{args.country}.yaml")
     index = args.data_dir / "search.sqlite3"
-    for stale in (index, index.with_name(index.name + "-wal"), index.with_name(index.name + "-shm")):
-        stale.unlink(missing_ok=True)  # local AWS starts empty each run; the index must match it
+    state = args.data_dir / "aws-state"
+    if args.fresh or not (state / "tables").is_dir():
+        # Starting from nothing: the search index must start empty too, to match the records.
+        shutil.rmtree(state, ignore_errors=True)
+        for stale in (index, index.with_name(index.name + "-wal"), index.with_name(index.name + "-shm")):
+            stale.unlink(missing_ok=True)
     stack = LocalStack(
-        country=country, port=args.port, aws_port=args.aws_port, data_dir=args.data_dir, demo=not args.no_demo
+        country=country,
+        port=args.port,
+        aws_port=args.aws_port,
+        data_dir=args.data_dir,
+        demo=not args.no_demo,
+        keep_state=True,
     ).start()
     print_banner(stack)
     stopped = threading.Event()
@@ -56,6 +69,8 @@ def print_banner(stack: Any) -> None:
         f"  web app and API : {facts['web_url']}   (GET /health)",
         f"  local AWS (moto): {facts['aws_endpoint']}",
         f"  connection facts: {stack.data_dir / 'stack.json'}",
+        f"  records and files: {'restored from' if stack.restored else 'kept in'} {stack.state_dir} "
+        "(saved on Ctrl-C; --fresh starts over)",
         "  demo users (passwords change every run):",
         *[f"    {u['username']:<22} {u['password']:<22} {u['role']}" for u in facts["users"]],
         "  drop files into the inbox: aws --endpoint-url "

@@ -19,6 +19,7 @@ from cts.adapters.local.bootstrap import LocalResources, bootstrap
 from cts.adapters.local.demo import DEMO_CARRIER, DemoUser, demo_manifest, demo_users, seed_rules
 from cts.adapters.local.paths import repo_root
 from cts.adapters.local.runner import QueuePoller, load_handler
+from cts.adapters.local.snapshot import restore, save
 from cts.config.country import CountryConfig, rescoring_environment, retention_environment
 from cts.config.resources import SYSTEM
 
@@ -39,6 +40,9 @@ class LocalStack:
     aws_port: int
     data_dir: Path
     demo: bool = True
+    # Keep local AWS state across restarts (saved on stop, restored on start, under data_dir/aws-state).
+    keep_state: bool = False
+    restored: bool = False
     resources: LocalResources = field(default_factory=LocalResources)
     users: list[DemoUser] = field(default_factory=list)
     pollers: list[QueuePoller] = field(default_factory=list)
@@ -67,6 +71,11 @@ class LocalStack:
             f"{self.aws_endpoint}/moto-api/config", json={"stepfunctions": {"execute_state_machine": True}}, timeout=10
         )
         self.resources = bootstrap(self.country, self.aws_endpoint)
+        if self.keep_state:
+            summary = restore(self.resources, self.country.region, self.aws_endpoint, self.state_dir)
+            self.restored = summary is not None
+            if summary is not None:
+                log.info("restored %d records and %d files from %s", summary.items, summary.objects, self.state_dir)
         self._set_environment(self._function_environment())
         if self.demo:
             self._seed_users_and_rules()
@@ -83,7 +92,7 @@ class LocalStack:
                 poller.start()
                 self.pollers.append(poller)
         self._start_web()
-        if self.demo:
+        if self.demo and not self.restored:  # a restored stack has the demo data already
             self.upload(f"inbox/{DEMO_CARRIER}/demo-manifest.json", demo_manifest())
         self.write_facts(self.data_dir / "stack.json")
         return self
@@ -193,12 +202,19 @@ class LocalStack:
         path.write_text(json.dumps(self.facts(), indent=2), encoding="utf-8")
         path.chmod(0o600)
 
+    @property
+    def state_dir(self) -> Path:
+        return self.data_dir / "aws-state"
+
     def stop(self) -> None:
         self._stop.set()
         for poller in self.pollers:
             poller.join(timeout=5)
         if self._web is not None:
             self._web.shutdown()
+        if self.keep_state and self._moto is not None:
+            summary = save(self.resources, self.country.region, self.aws_endpoint, self.state_dir)
+            log.info("saved %d records and %d files to %s", summary.items, summary.objects, self.state_dir)
         if self._moto is not None:
             self._moto.stop()
         self._restore_environment()
