@@ -83,7 +83,7 @@ def _services() -> Services:
     )
 
     def score(request: dict[str, Any]) -> dict[str, Any]:
-        outcome = service.score(request["key"], int(request["version"]))
+        outcome = service.score(request["key"], int(request["version"]), request.get("ruleset"))
         assessment = outcome.assessment
         return {
             "score": assessment.score if assessment else None,

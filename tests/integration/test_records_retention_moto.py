@@ -86,7 +86,12 @@ def test_versions_latest_assessments_and_receipts_get_expires_at(table: type) ->
     DynamoAssessments(table).put(assessment(v.key, 1), expires=EXPIRES)
     assert DynamoReceipts(table).put(receipt("f1"), expires=EXPIRES) is False
     epoch = epoch_seconds(EXPIRES)
-    assert expiries(table, f"CONS#{v.key}") == {"ASSESS#000001": epoch, "LATEST": epoch, "V#000001": epoch}
+    assert expiries(table, f"CONS#{v.key}") == {
+        "ASSESS#000001": epoch,
+        "RUN#000001#r": epoch,
+        "LATEST": epoch,
+        "V#000001": epoch,
+    }
     assert expiries(table, "RECEIPT#f1") == {"RECEIPT": epoch}
     DynamoConsignments(table).add_version(version(2))  # no retention configured: kept
     assert expiries(table, f"CONS#{v.key}")["V#000002"] is None
@@ -101,7 +106,7 @@ def test_a_hold_removes_every_expiry_of_the_consignment_and_later_writes_stay_he
         assessments.put(assessment(item.key, 1), expires=EXPIRES)
     hold = Hold(key=v.key, reason="alert x", held_at=NOW)
 
-    assert holds.hold_consignment(hold) == 3  # V#1, LATEST, ASSESS#1
+    assert holds.hold_consignment(hold) == 4  # V#1, LATEST, ASSESS#1, RUN#1#r
     assert holds.hold_consignment(Hold(key=v.key, reason="again", held_at=NOW)) == 0  # idempotent
     assert holds.held(v.key) == hold  # the first hold is kept
     assert holds.held(other.key) is None
@@ -111,7 +116,10 @@ def test_a_hold_removes_every_expiry_of_the_consignment_and_later_writes_stay_he
     consignments.add_version(version(2), expires=EXPIRES)
     assessments.put(assessment(v.key, 2), expires=EXPIRES)
     stored = expiries(table, f"CONS#{v.key}")
-    assert set(stored) == {"V#000001", "V#000002", "LATEST", "ASSESS#000001", "ASSESS#000002", HOLD_SK}
+    assert set(stored) == {"V#000001", "V#000002", "LATEST", "ASSESS#000001", "ASSESS#000002", HOLD_SK} | {
+        "RUN#000001#r",
+        "RUN#000002#r",
+    }
     assert set(stored.values()) == {None}
     assert consignments.latest(v.key).version == 2  # type: ignore[union-attr]
     assert [a.version for a in [assessments.latest(v.key)] if a] == [2]
@@ -189,11 +197,13 @@ def test_the_pipeline_sets_expiries_and_holds_what_alerts(
     assert all(p.failures == 0 for p in pollers.values())
 
     clean = expiries(table, "CONS#sea:TSTU:CLEAN1")
-    assert set(clean) == {"V#000001", "LATEST", "ASSESS#000001"}
+    runs = {sk for sk in clean if sk.startswith("RUN#000001#")}  # one per ruleset version that judged it
+    assert len(runs) == 1
+    assert set(clean) == {"V#000001", "LATEST", "ASSESS#000001", *runs}
     expected = int((ETA + timedelta(days=400)).timestamp())
     assert all(value is not None and abs(value - expected) <= 1 for value in clean.values())
     held = expiries(table, "CONS#sea:TSTU:RISKY1")
-    assert set(held) == {"V#000001", "LATEST", "ASSESS#000001", HOLD_SK}
+    assert {sk for sk in held if not sk.startswith("RUN#000001#")} == {"V#000001", "LATEST", "ASSESS#000001", HOLD_SK}
     assert set(held.values()) == {None}
     assert DynamoRecordsHold(table).held("sea:TSTU:RISKY1").reason == "alert sea:TSTU:RISKY1#v1"  # type: ignore[union-attr]
 

@@ -158,6 +158,7 @@ class _Table:
 
     def __init__(self, model: type[RecordItem]) -> None:
         self.model = model
+        self._connection: Connection | None = None
 
     def save(self, item: RecordItem, condition: Any = None) -> None:
         try:
@@ -223,7 +224,10 @@ class _Table:
         return found, None
 
     def connection(self) -> Connection:
-        return Connection(region=getattr(self.model.Meta, "region", None))
+        # One per table object (so once per container): building one costs a botocore client each time.
+        if self._connection is None:
+            self._connection = Connection(region=getattr(self.model.Meta, "region", None))
+        return self._connection
 
     def held(self, pk: str) -> bool:
         """Whether the partition carries a legal-hold marker (its items are kept beyond the retention)."""

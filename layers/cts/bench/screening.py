@@ -124,7 +124,7 @@ def scaling(sizes: Sequence[int] = SCALING_SIZES, queries: int = SCALING_QUERIES
     return points
 
 
-def bench(count: int = 2_000, sizes: Sequence[int] = SCALING_SIZES) -> dict[str, Any]:
+def bench(count: int = 20_000, sizes: Sequence[int] = SCALING_SIZES) -> dict[str, Any]:
     """Screen ``count`` never-seen names (variants and non-matches of listed ones), then again from the cache."""
     source, entries = _entries()
     t0 = time.perf_counter()

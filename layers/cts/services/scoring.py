@@ -7,6 +7,7 @@ on every retry or re-score too."""
 from __future__ import annotations
 
 import gc
+import time
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -57,7 +58,30 @@ class ScoringService:
     retention: RetentionPolicy = field(default_factory=RetentionPolicy)
     # Holds the records and files of every consignment that alerts (each alert opens a case); None: no holds.
     legal_hold: LegalHoldService | None = None
+    # How long a worker trusts the rules it read: reading them (every profile and list entry) for each message
+    # would cost more than scoring. A rules change reaches the workers through re-scoring messages, which name the
+    # new ruleset version and make a worker that has not seen it read the rules again at once.
+    rules_max_age_s: float = 30.0
     _compiled: CompiledRuleset | None = field(default=None, init=False, repr=False)
+    _ruleset: Ruleset | None = field(default=None, init=False, repr=False)
+    _ruleset_read: tuple[float, date] = field(default=(0.0, date.min), init=False, repr=False)
+    _asked_versions: set[str] = field(default_factory=set, init=False, repr=False)
+
+    def ruleset(self, today: date, wanted: str | None = None) -> Ruleset:
+        """The rules in force, read again when older than ``rules_max_age_s``, on a new day, or when a message
+        names a ruleset version this worker has not read yet."""
+        read_at, read_on = self._ruleset_read
+        fresh = self._ruleset is not None and read_on == today and time.monotonic() - read_at < self.rules_max_age_s
+        unseen = wanted is not None and self._ruleset is not None and wanted != self._ruleset.version
+        if unseen and wanted in self._asked_versions:
+            unseen = False  # read again once for it already: superseded by a newer change
+        if not fresh or unseen:
+            if wanted is not None:
+                self._asked_versions.add(wanted)
+            self._ruleset = self.rules.ruleset(today)
+            self._ruleset_read = (time.monotonic(), today)
+        assert self._ruleset is not None
+        return self._ruleset
 
     def compiled(self, ruleset: Ruleset) -> CompiledRuleset:
         """The ruleset compiled into indexes, once per ruleset version (a version names its content)."""
@@ -72,7 +96,7 @@ class ScoringService:
             gc.freeze()
         return self._compiled
 
-    def score(self, key: str, version: int) -> ScoreOutcome:
+    def score(self, key: str, version: int, ruleset_version: str | None = None) -> ScoreOutcome:
         stored = self.consignments.get(key, version)
         if stored is None:
             raise NotFound(f"consignment {key} version {version}")
@@ -81,7 +105,7 @@ class ScoringService:
             # A newer version is (or will be) scored on its own message; this one is history.
             return ScoreOutcome(key, version, None, None, superseded=True)
         now = self.clock.now()
-        ruleset = self.rules.ruleset(now.date())
+        ruleset = self.ruleset(now.date(), wanted=ruleset_version)
         cancelled = stored.status is VersionStatus.CANCELLED
         history = self.party_history(stored, now.date(), record=not cancelled)
         assessment = self.compiled(ruleset).assess(

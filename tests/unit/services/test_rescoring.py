@@ -106,7 +106,7 @@ def drain(queue: FakeQueue, rescoring: RescoringService, scoring: ScoringService
         if isinstance(message, ScoreRequest):
             scored.append(message)
             if scoring is not None:
-                scoring.score(message.key, message.version)
+                scoring.score(message.key, message.version, message.ruleset)
         else:
             rescoring.handle(message)
     return scored

@@ -113,7 +113,28 @@ def test_the_ruleset_is_compiled_once_per_version() -> None:
     assert svc._compiled is first
     assert first is not None
     svc.rules.put_watchlist_entry(WATCHED_BOX.model_copy(update={"id": "c2"}))
+    svc.rules_max_age_s = 0  # the rules are read again: a new version, compiled again
     outcome = svc.score(v1.key, 1)
     assert svc._compiled is not first
     assert outcome.assessment is not None
     assert outcome.assessment.score == 180
+
+
+def test_a_worker_reads_the_rules_again_when_they_age_or_a_message_names_a_version_it_has_not_seen() -> None:
+    v1 = stored()
+    svc, _, _, _ = scoring(v1)
+    reads = []
+    read = svc.rules.ruleset
+    svc.rules.ruleset = lambda on: reads.append(on) or read(on)  # type: ignore[method-assign]
+    before = svc.score(v1.key, 1).assessment
+    svc.rules.put_watchlist_entry(WATCHED_BOX.model_copy(update={"id": "c2"}))
+    assert svc.score(v1.key, 1).assessment == before  # within rules_max_age_s: the rules read a moment ago
+    assert len(reads) == 1
+    new_version = read(svc.clock.now().date()).version
+    rescored = svc.score(v1.key, 1, ruleset_version=new_version).assessment  # a re-score names the change
+    assert rescored is not None
+    assert rescored.ruleset_version == new_version
+    assert len(reads) == 2
+    svc.score(v1.key, 1, ruleset_version="an-older-one")  # superseded: read once for it, then trusted
+    svc.score(v1.key, 1, ruleset_version="an-older-one")
+    assert len(reads) == 3

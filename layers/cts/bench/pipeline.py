@@ -1,0 +1,559 @@
+"""``cts bench pipeline``: the pipeline on the local stack, search at scale, and re-scoring after a rules change.
+
+Three figures (issue 5), each measured on its own:
+
+- ``upload_to_searchable_s``: a cts-json manifest of ``count`` consignments is put in the inbox bucket of a local
+  stack (moto server in a child process on 127.0.0.1, resources from the catalogue, the real ingest, score and
+  notify handlers on queue pollers) until every consignment's assessment is searchable in the embedded index.
+- ``search_p95_ms``: an embedded index of ``search_docs`` synthetic documents is built on disk through
+  ``index()`` in batches, then a fixed set of analyst queries (text, filters, facets, sort, paging) is timed.
+- ``rescore_s``: ``rescore_count`` pre-arrival consignments are in the records (the manifest's, plus the rest
+  stored directly through the consignment repository, not through ingest); a watch-list entry is added,
+  ``RescoringService.rules_changed`` is called (what ``cts rescore --local`` does) and the score queue is drained
+  until every consignment has an assessment of the new ruleset version (checked on a sample) and is searchable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from cts.adapters.dynamodb import DynamoAssessments, DynamoConsignments, DynamoRules, bind_table
+from cts.adapters.embedded_search import EmbeddedSearchIndex
+from cts.adapters.local.demo import _consignment, seed_rules
+from cts.adapters.local.harness import PipelineHarness
+from cts.adapters.sqs import SqsWorkQueue
+from cts.config.country import CountryConfig
+from cts.domain.parsers import ParseContext, parse
+from cts.domain.quality import with_quality
+from cts.domain.records import ConsignmentVersion, content_hash, version_status
+from cts.domain.reference import default_reference
+from cts.domain.risk.rules import WatchlistEntry
+from cts.domain.search_view import SearchDocument
+from cts.ports.search import SearchQuery
+from cts.services.rescoring import RescoringService
+
+CARRIER = "BENCHLINE"
+WATCHED = "Bench Watch Holdings Ltd"  # the consignee the new watch-list entry names (1 consignment in 100)
+_SHIPPERS = ("Andes Produce", "Pacific Rim", "Nordic Timber", "Lagos Textile", "Shenzhen Bright", "Gulf Petro")
+_CONSIGNEES = ("Island Fresh", "Kingston Hardware", "Montego Foods", "Caribbean Motors", "Ocho Rios Retail")
+_GOODS = (
+    ("Garden tools", "820190"),
+    ("Frozen chicken parts", "020714"),
+    ("Laptop computers", "847130"),
+    ("Cotton T-shirts", "610910"),
+    ("Ceramic floor tiles", "690721"),
+    ("Canned tuna", "160414"),
+    ("Used tyres", "401220"),
+    ("Rice, long grain", "100630"),
+)
+
+
+def _country() -> CountryConfig:
+    return CountryConfig(
+        code="JM",
+        name="Jamaica",
+        region="us-east-1",
+        account="000000000000",
+        ports_of_interest=("JMKIN",),
+        alert_sender="alerts@customs.example.jm",
+        alert_recipients=("duty@customs.example.jm",),
+    )
+
+
+def make_manifest(count: int, now: datetime, prefix: str = "BENCH", seed: int = 5) -> bytes:
+    """A cts-json/1 manifest of ``count`` consignments (the demo's shape) arriving 1 to 28 days from ``now``."""
+    rng = random.Random(seed)
+    entries = []
+    for i in range(count):
+        eta = now + timedelta(days=1 + rng.random() * 27)
+        description, hs_code = _GOODS[i % len(_GOODS)]
+        shipper = f"{rng.choice(_SHIPPERS)} {rng.randrange(300)} Exporters SA"
+        consignee = WATCHED if i % 100 == 50 else f"{rng.choice(_CONSIGNEES)} {rng.randrange(2000)} Ltd"
+        container = _container(i)
+        entries.append(
+            _consignment(
+                f"{prefix}{i:08d}",
+                eta,
+                parties=[
+                    {"role": "consignor", "name": shipper, "country": "EC", "city": "Guayaquil"},
+                    {"role": "consignee", "name": consignee, "country": "JM", "city": "Kingston"},
+                ],
+                goods=[
+                    {
+                        "sequence": 1,
+                        "description": description,
+                        "hs_code": hs_code,
+                        "package_count": 10 + i % 500,
+                        "package_kind": "CT",
+                        "gross_weight_kg": str(100 + i % 20_000),
+                        "container_numbers": [container],
+                    }
+                ],
+                equipment=[{"number": container, "size_type": "22G1", "full_empty": "full"}],
+            )
+        )
+    return json.dumps({"format": "cts-json/1", "message_ref": f"{prefix}-{count}", "consignments": entries}).encode()
+
+
+def _container(n: int) -> str:
+    """A valid ISO 6346 container number (owner BNCU) for serial ``n``."""
+    owner, serial = "BNCU", f"{n % 1_000_000:06d}"
+    values = {c: v for c, v in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", [v for v in range(10, 39) if v % 11], strict=True)}
+    digits = [values[c] for c in owner] + [int(d) for d in serial]
+    check = sum(d * 2**i for i, d in enumerate(digits)) % 11 % 10
+    return f"{owner}{serial}{check}"
+
+
+def _wait(done: Callable[[], bool], timeout_s: float, every_s: float = 0.25) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if done():
+            return True
+        time.sleep(every_s)
+    return done()
+
+
+# -- 1. upload to searchable --------------------------------------------------------------------------------------
+
+
+def _upload_to_searchable(harness: PipelineHarness, count: int, timeout_s: float) -> dict[str, Any]:
+    search = EmbeddedSearchIndex(harness.env["CTS_SEARCH_PATH"])
+    body = make_manifest(count, datetime.now(UTC))
+    first_searchable: float | None = None
+    t0 = time.perf_counter()
+    harness.upload(f"inbox/{CARRIER}/bench-manifest-{count}.json", body)
+
+    def searchable() -> bool:
+        nonlocal first_searchable
+        found = search.count(SearchQuery())
+        if found and first_searchable is None:
+            first_searchable = time.perf_counter()
+        return found >= count
+
+    complete = _wait(searchable, timeout_s)
+    elapsed = time.perf_counter() - t0
+    ingest_s = (first_searchable or time.perf_counter()) - t0
+    return {
+        "upload_to_searchable_s": round(elapsed, 2),
+        "upload_consignments": count,
+        "upload_searchable": search.count(SearchQuery()),
+        "upload_complete": complete,
+        "upload_manifest_mb": round(len(body) / 1e6, 2),
+        # the ingest function queues the versions for scoring after storing the whole file: the first searchable
+        # consignment marks the end of ingestion (parse, check, store, queue) to within one scoring
+        "ingest_s": round(ingest_s, 2),
+        "score_and_index_s": round(elapsed - ingest_s, 2),
+        "scored_per_s": round(count / max(elapsed - ingest_s, 1e-9)),
+        "alerts_new": search.count(SearchQuery(alert_statuses=("new",))),
+    }
+
+
+# -- 3. re-scoring ------------------------------------------------------------------------------------------------
+
+
+def _store_directly(harness: PipelineHarness, count: int, budget_s: float, prefix: str = "STORED") -> tuple[int, float]:
+    """Store up to ``count`` more pre-arrival consignments through the repository (parsed and checked as ingest
+    does, version 1, never scored), for at most ``budget_s`` seconds; returns how many and how long it took.
+
+    One writer: moto's server answers concurrent ``TransactWriteItems`` with errors (500) now and then."""
+    if count <= 0:
+        return 0, 0.0
+    table = bind_table(harness.env["CTS_RECORDS_TABLE"], harness.country.region)
+    consignments = DynamoConsignments(table)
+    now = datetime.now(UTC)
+    reference = default_reference()
+    stored, t0 = 0, time.perf_counter()
+    for start in range(0, count, 500):
+        if time.perf_counter() - t0 > budget_s:
+            break
+        raw = make_manifest(min(500, count - start), now, prefix=f"{prefix}{start // 500:04d}X", seed=6 + start)
+        ctx = ParseContext(object_key=f"inbox/{CARRIER}/stored-{start}.json", carrier_id=CARRIER, received_at=now)
+        for item in parse(raw, ctx).consignments:
+            if item.consignment is None:
+                continue
+            checked = with_quality(item.consignment, reference)
+            consignments.add_version(
+                ConsignmentVersion(
+                    key=checked.key,
+                    version=1,
+                    content_hash=content_hash(checked),
+                    status=version_status(checked),
+                    file_id="bench-stored",
+                    carrier_id=CARRIER,
+                    stored_at=now,
+                    consignment=checked,
+                )
+            )
+            stored += 1
+    return stored, time.perf_counter() - t0
+
+
+def _rescore(harness: PipelineHarness, stored: int, timeout_s: float, sample: int = 200) -> dict[str, Any]:
+    env, region = harness.env, harness.country.region
+    table = bind_table(env["CTS_RECORDS_TABLE"], region)
+    rules = DynamoRules(table)
+    rules.put_watchlist_entry(
+        WatchlistEntry(
+            id="wl-bench-001",
+            kind="party",
+            value=WATCHED,
+            reason="benchmark: intelligence that came in late",
+            category="fraud",
+            source="bench",
+            weight=60,
+        )
+    )
+    service = RescoringService(
+        consignments=DynamoConsignments(table),
+        rules=rules,
+        score_queue=SqsWorkQueue(env["CTS_SCORE_QUEUE_URL"], region),
+    )
+    search = EmbeddedSearchIndex(env["CTS_SEARCH_PATH"])
+    invocations = harness.invocations("ScoreFunction")
+    t0 = time.perf_counter()
+    start = service.rules_changed(datetime.now(UTC))
+    idle = 0
+
+    def drained() -> bool:
+        nonlocal idle
+        idle = idle + 1 if harness.queue_depth("ScoreQueue") == 0 else 0
+        return idle >= 3  # empty three times in a row: no page left to fan out, nothing in flight
+
+    complete = _wait(drained, timeout_s, every_s=0.5)
+    elapsed = time.perf_counter() - t0
+    assessments = DynamoAssessments(table)
+    rng = random.Random(7)
+    keys = [k for k, _ in _all_arriving(DynamoConsignments(table), harness)]
+    checked = rng.sample(keys, min(sample, len(keys)))
+    current = sum(1 for k in checked if (a := assessments.latest(k)) is not None and a.ruleset_version == start.ruleset)
+    return {
+        "rescore_s": round(elapsed, 2),
+        "rescore_consignments": stored,
+        "rescore_listed": len(keys),
+        "rescore_complete": complete and current == len(checked),
+        "rescore_sample_current": f"{current}/{len(checked)}",
+        "rescore_per_s": round(stored / max(elapsed, 1e-9)),
+        "rescore_score_invocations": harness.invocations("ScoreFunction") - invocations,
+        "rescore_searchable": search.count(SearchQuery()),
+        "rescore_watch_hits": search.count(SearchQuery(text=WATCHED)),
+        "dead_letters": harness.dead_letters(),
+    }
+
+
+def _all_arriving(consignments: DynamoConsignments, harness: PipelineHarness) -> list[tuple[str, int]]:
+    found: list[tuple[str, int]] = []
+    today = datetime.now(UTC).date()
+    for n in range(31):
+        cursor: str | None = None
+        while True:
+            page, cursor = consignments.arriving(today + timedelta(days=n), None, cursor, 1000)
+            found += page
+            if cursor is None:
+                break
+    return found
+
+
+# -- 2. search ----------------------------------------------------------------------------------------------------
+
+_WORDS = [
+    "trading",
+    "import",
+    "export",
+    "global",
+    "logistics",
+    "foods",
+    "textile",
+    "motors",
+    "hardware",
+    "fresh",
+    "marine",
+    "petro",
+    "industrial",
+    "supply",
+    "holdings",
+    "agro",
+    "pharma",
+    "steel",
+    "timber",
+    "chemicals",
+    "electronics",
+    "fashion",
+    "furniture",
+    "medical",
+    "auto",
+    "parts",
+]
+_NAMES = [
+    "kingston",
+    "montego",
+    "andes",
+    "pacific",
+    "nordic",
+    "lagos",
+    "shenzhen",
+    "gulf",
+    "atlantic",
+    "caribbean",
+    "sierra",
+    "delta",
+    "orion",
+    "phoenix",
+    "summit",
+    "harbour",
+    "island",
+    "coral",
+    "emerald",
+    "falcon",
+    "jaguar",
+    "lotus",
+    "meridian",
+    "nova",
+    "pioneer",
+    "royal",
+    "sapphire",
+    "titan",
+    "unity",
+]
+_GOODS_WORDS = [
+    "garden",
+    "tools",
+    "frozen",
+    "chicken",
+    "parts",
+    "laptop",
+    "computers",
+    "cotton",
+    "shirts",
+    "ceramic",
+    "tiles",
+    "canned",
+    "tuna",
+    "used",
+    "tyres",
+    "rice",
+    "sugar",
+    "cement",
+    "steel",
+    "bars",
+    "plastic",
+    "toys",
+    "furniture",
+    "wooden",
+    "pallets",
+    "engine",
+    "oil",
+    "medicines",
+    "cosmetics",
+    "shoes",
+    "bananas",
+]
+_PORTS = [f"{c}{p}" for c in ("JM", "US", "CN", "EC", "PA", "CO", "NL", "DE", "BR", "MX") for p in _NAMES[:20]]
+_PORTS = [p[:5].upper() for p in _PORTS]
+_COUNTRIES = ["JM", "US", "CN", "EC", "PA", "CO", "NL", "DE", "BR", "MX", "GB", "FR", "IN", "VN", "TR", "ES"]
+_CARRIERS = [f"CAR{n:02d}" for n in range(40)]
+_ACCOUNTS = [f"ACCT{n:03d}" for n in range(300)]
+_PROFILES = [f"profile-{n:02d}" for n in range(30)]
+_HS = [f"{rng_hs:06d}" for rng_hs in random.Random(1).sample(range(10_000, 970_000), 2_000)]
+
+
+def make_documents(count: int, now: datetime, seed: int = 11) -> list[SearchDocument]:
+    """Synthetic consignments in the shape the score function indexes: ETAs within 60 days either side of now."""
+    return [_document(n, now, random.Random(seed * 1_000_003 + n)) for n in range(count)]
+
+
+def _document(n: int, now: datetime, rng: random.Random) -> SearchDocument:
+    mode = rng.choices(("sea", "air", "road"), (60, 35, 5))[0]
+    score = min(100, int(rng.expovariate(1 / 12)))
+    level = "high" if score >= 80 else "medium" if score >= 50 else "low" if score >= 20 else "none"
+    load, discharge = rng.sample(_PORTS, 2)
+    shipper = f"{rng.choice(_NAMES)} {rng.choice(_WORDS)} {rng.choice(_WORDS)} {rng.randrange(5000)}"
+    consignee = f"{rng.choice(_NAMES)} {rng.choice(_WORDS)} ltd {rng.randrange(5000)}"
+    eta = now + timedelta(hours=rng.uniform(-24 * 60, 24 * 60)) if rng.random() > 0.02 else None
+    carrier = rng.choice(_CARRIERS)
+    return SearchDocument(
+        key=f"{carrier}-DOC{n:09d}",
+        version=1,
+        mode=mode,
+        direction="import" if rng.random() < 0.8 else "export",
+        document_number=f"DOC{n:09d}",
+        carrier=carrier,
+        journey_id=f"{rng.randrange(900):03d}{rng.choice('EWNS')}",
+        vessel_name=f"{rng.choice(_NAMES).upper()} STAR" if mode == "sea" else None,
+        place_of_loading=load,
+        place_of_discharge=discharge,
+        ports=(load, discharge),
+        countries=tuple(sorted({load[:2], discharge[:2], rng.choice(_COUNTRIES)})),
+        hs_codes=tuple(sorted(set(rng.sample(_HS, rng.randint(1, 3))))),
+        container_numbers=(f"{carrier[:3]}U{n:07d}",),
+        parties_text=f"{shipper} {consignee}",
+        goods_text=" ".join(rng.sample(_GOODS_WORDS, 3)),
+        consignor_name=shipper,
+        consignee_name=consignee,
+        eta=eta,
+        etd=eta - timedelta(days=7) if eta else None,
+        score=score,
+        level=level,
+        profiles_matched=tuple(sorted(set(rng.sample(_PROFILES, 2)))) if score >= 50 else (),
+        alert_status=rng.choice(("new", "new", "triaged", "closed")) if score >= 50 else None,
+        received_at=(eta or now) - timedelta(days=rng.uniform(8, 12)),
+        carrier_id=rng.choice(_ACCOUNTS),
+    )
+
+
+def analyst_queries(now: datetime, count: int = 200, seed: int = 3) -> list[SearchQuery]:
+    """A fixed mix of what analysts ask: the patterns of docs/search.md, parameters drawn with a seed."""
+    rng = random.Random(seed)
+    day = timedelta(days=1)
+    kinds: list[Callable[[], SearchQuery]] = [
+        lambda: SearchQuery(  # the worklist: this week's risky sea imports
+            modes=("sea",),
+            directions=("import",),
+            eta_from=now + rng.randint(-3, 20) * day,
+            eta_to=now + rng.randint(21, 27) * day,
+            levels=("high", "medium"),
+            sort="-score",
+            page=rng.randint(1, 5),
+        ),
+        lambda: SearchQuery(modes=(rng.choice(("sea", "air")),), sort="-eta", page=rng.randint(1, 20)),
+        lambda: SearchQuery(ports=(rng.choice(_PORTS),), levels=("high", "medium"), sort="eta"),
+        lambda: SearchQuery(carrier_id=rng.choice(_ACCOUNTS), eta_from=now - 30 * day, eta_to=now, sort="-received"),
+        lambda: SearchQuery(score_min=50, modes=("sea",), sort="-eta", page=rng.randint(1, 10)),
+        lambda: SearchQuery(hs_prefix=rng.choice(_HS)[:4], score_min=20, sort="-score"),
+        lambda: SearchQuery(profile=rng.choice(_PROFILES), alert_statuses=("new",), sort="eta"),
+        lambda: SearchQuery(text=f"{rng.choice(_NAMES)} {rng.choice(_WORDS)}", sort="relevance"),
+        lambda: SearchQuery(text=_typo(rng.choice(_WORDS)), modes=("sea",), sort="-score"),
+        lambda: SearchQuery(text=rng.choice(_GOODS_WORDS), sort="-score"),
+        lambda: SearchQuery(text=f"DOC{rng.randrange(10**6):06d}"[:8]),  # a document number prefix
+        lambda: SearchQuery(
+            eta_from=now + rng.randint(0, 20) * day,
+            eta_to=now + rng.randint(21, 27) * day,
+            facets=("mode", "level", "place_of_discharge", "alert_status"),
+            page_size=20,
+        ),
+        lambda: SearchQuery(facets=("mode", "level", "carrier", "ports", "countries", "hs_codes"), page_size=20),
+        lambda: SearchQuery(
+            modes=("air",), directions=("import",), facets=("level", "carrier", "profiles_matched"), sort="-eta"
+        ),
+        lambda: SearchQuery(
+            carrier=rng.choice(_CARRIERS), journey_id=f"{rng.randrange(900):03d}{rng.choice('EWNS')}", sort="eta"
+        ),
+        lambda: SearchQuery(countries=(rng.choice(_COUNTRIES),), levels=("high",), sort="-score", page=2),
+    ]
+    return [kinds[n % len(kinds)]() for n in range(count)]
+
+
+def _typo(word: str) -> str:
+    if len(word) < 5:
+        return word
+    i = len(word) // 2
+    return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+
+
+def _search(directory: Path, docs: int, queries: int, batch: int = 5_000) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    index = EmbeddedSearchIndex(directory / "search.sqlite3")
+    index.ensure_ready()
+    t0 = time.perf_counter()
+    for start in range(0, docs, batch):
+        index.index(make_documents_range(start, min(docs, start + batch), now))
+    t1 = time.perf_counter()
+    index.optimize()
+    t2 = time.perf_counter()
+    timings: list[float] = []
+    slowest: tuple[float, str] = (0.0, "")
+    for query in analyst_queries(now, queries):
+        s = time.perf_counter()
+        index.search(query)
+        took = (time.perf_counter() - s) * 1000
+        timings.append(took)
+        if took > slowest[0]:
+            slowest = (took, query.model_dump_json(exclude_defaults=True))
+    timings.sort()
+    return {
+        "search_docs": docs,
+        "search_queries": len(timings),
+        "search_build_s": round(t1 - t0, 1),
+        "search_build_docs_per_s": round(docs / max(t1 - t0, 1e-9)),
+        "search_optimize_s": round(t2 - t1, 1),
+        "search_p50_ms": round(statistics.median(timings), 1),
+        "search_p95_ms": round(_percentile(timings, 0.95), 1),
+        "search_max_ms": round(timings[-1], 1),
+        "search_slowest": slowest[1],
+        "search_file_mb": round(sum(p.stat().st_size for p in directory.iterdir()) / 1e6),
+    }
+
+
+def make_documents_range(start: int, stop: int, now: datetime, seed: int = 11) -> list[SearchDocument]:
+    return [_document(n, now, random.Random(seed * 1_000_003 + n)) for n in range(start, stop)]
+
+
+def _percentile(ordered: list[float], q: float) -> float:
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+# -- all three ----------------------------------------------------------------------------------------------------
+
+
+def bench(
+    count: int = 10_000,
+    *,
+    search_docs: int = 1_000_000,
+    search_queries: int = 200,
+    rescore_count: int = 100_000,
+    score_workers: int = 4,
+    timeout_s: float = 150,
+    store_budget_s: float = 60,
+) -> dict[str, Any]:
+    """Run the three measurements; ``count`` is the manifest size (the other sizes scale a test down).
+
+    The handlers' logs go to stderr: stdout carries only the figures."""
+    with contextlib.redirect_stdout(sys.stderr):
+        return _bench(
+            count,
+            search_docs,
+            search_queries,
+            rescore_count,
+            score_workers,
+            timeout_s,
+            store_budget_s,
+        )
+
+
+def _bench(
+    count: int,
+    search_docs: int,
+    search_queries: int,
+    rescore_count: int,
+    score_workers: int,
+    timeout_s: float,
+    store_budget_s: float,
+) -> dict[str, Any]:
+    figures: dict[str, Any] = {"benchmark": "pipeline"}
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="cts-bench-") as tmp:
+        harness = PipelineHarness(_country(), Path(tmp) / "stack", workers={"ScoreFunction": score_workers})
+        try:
+            harness.start()
+            seed_rules(DynamoRules(bind_table(harness.env["CTS_RECORDS_TABLE"], harness.country.region)))
+            figures.update(_upload_to_searchable(harness, count, timeout_s))
+            searchable = figures["upload_searchable"]
+            extra, took = _store_directly(harness, max(0, rescore_count - searchable), store_budget_s)
+            figures["rescore_stored_directly"], figures["rescore_store_s"] = extra, round(took, 1)
+            figures.update(_rescore(harness, searchable + extra, timeout_s))
+        finally:
+            harness.stop()
+        search_dir = Path(tmp) / "search"
+        search_dir.mkdir()
+        figures.update(_search(search_dir, search_docs, search_queries))
+    figures["total_s"] = round(time.perf_counter() - t0, 1)
+    return figures
