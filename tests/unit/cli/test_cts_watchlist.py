@@ -24,21 +24,16 @@ def run(*argv: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
+def import_list(country: str, source: str, path: object, out: object, *more: str) -> tuple[int, str, str]:
+    """``cts watchlist import --country C --source S PATH --out OUT [MORE ...]``."""
+    return run("watchlist", "import", "--country", country, "--source", source, str(path), "--out", str(out), *more)
+
+
 def test_import_writes_a_rules_file_that_cts_score_reads(tmp_path: Path) -> None:
     rules = tmp_path / "rules"
     rules.mkdir()
     out = rules / "national.yaml"
-    code, stdout, err = run(
-        "watchlist",
-        "import",
-        "--country",
-        "JM",
-        "--source",
-        "cts_csv",
-        str(LISTS / "national.csv"),
-        "--out",
-        str(out),
-    )
+    code, stdout, err = import_list("JM", "cts_csv", str(LISTS / "national.csv"), str(out))
     assert (code, err) == (0, "")
     summary = json.loads(stdout)
     assert summary == {
@@ -69,17 +64,7 @@ def test_import_writes_a_rules_file_that_cts_score_reads(tmp_path: Path) -> None
 
 def test_import_writes_json_when_asked(tmp_path: Path) -> None:
     out = tmp_path / "un.json"
-    code, stdout, _ = run(
-        "watchlist",
-        "import",
-        "--country",
-        "LK",
-        "--source",
-        "un_consolidated",
-        str(LISTS / "un.xml"),
-        "--out",
-        str(out),
-    )
+    code, stdout, _ = import_list("LK", "un_consolidated", str(LISTS / "un.xml"), str(out))
     assert code == 0
     assert json.loads(stdout)["imported"] == 2
     document = json.loads(out.read_text(encoding="utf-8"))
@@ -99,17 +84,7 @@ def test_import_writes_json_when_asked(tmp_path: Path) -> None:
 
 def test_a_disabled_source_exits_2_with_a_message_and_writes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "ofac.yaml"
-    code, stdout, err = run(
-        "watchlist",
-        "import",
-        "--country",
-        "LK",
-        "--source",
-        "ofac_legacy",
-        str(LISTS / "ofac"),
-        "--out",
-        str(out),
-    )
+    code, stdout, err = import_list("LK", "ofac_legacy", str(LISTS / "ofac"), str(out))
     assert (code, stdout) == (2, "")
     assert "'ofac_legacy' is not switched on for LK (Sri Lanka)" in err
     assert "add ofac_legacy to watchlist_sources in infra/countries/LK.yaml" in err
@@ -118,31 +93,11 @@ def test_a_disabled_source_exits_2_with_a_message_and_writes_nothing(tmp_path: P
 
 def test_unreadable_input_or_country_exits_2(tmp_path: Path) -> None:
     out = tmp_path / "out.yaml"
-    code, _, err = run(
-        "watchlist",
-        "import",
-        "--country",
-        "JM",
-        "--source",
-        "ofac_legacy",
-        str(tmp_path / "nowhere"),
-        "--out",
-        str(out),
-    )
+    code, _, err = import_list("JM", "ofac_legacy", str(tmp_path / "nowhere"), str(out))
     assert code == 2
     assert "cannot read" in err
     assert "nowhere" in err
-    code, _, err = run(
-        "watchlist",
-        "import",
-        "--country",
-        "ZZ",
-        "--source",
-        "cts_csv",
-        str(LISTS / "national.csv"),
-        "--out",
-        str(out),
-    )
+    code, _, err = import_list("ZZ", "cts_csv", str(LISTS / "national.csv"), str(out))
     assert code == 2
     assert "no country configuration" in err
     assert "ZZ.yaml" in err
@@ -157,32 +112,12 @@ def test_countries_directory_is_an_option(tmp_path: Path) -> None:
         text.replace("[cts_csv, un_consolidated]", "[cts_csv, un_consolidated, opensanctions_ftm]"), encoding="utf-8"
     )
     out = tmp_path / "os.yaml"
-    code, stdout, err = run(
-        "watchlist",
-        "import",
-        "--country",
-        "lk",
-        "--source",
-        "opensanctions_ftm",
-        str(LISTS / "opensanctions.jsonl"),
-        "--out",
-        str(out),
-        "--countries",
-        str(countries),
+    code, stdout, err = import_list(
+        "lk", "opensanctions_ftm", LISTS / "opensanctions.jsonl", out, "--countries", str(countries)
     )
     assert (code, err) == (0, ""), err
     assert json.loads(stdout)["imported"] == 2
-    code, _, err = run(
-        "watchlist",
-        "import",
-        "--country",
-        "LK",
-        "--source",
-        "opensanctions_ftm",
-        str(LISTS / "opensanctions.jsonl"),
-        "--out",
-        str(out),
-    )
+    code, _, err = import_list("LK", "opensanctions_ftm", str(LISTS / "opensanctions.jsonl"), str(out))
     assert code == 2
     assert "not switched on" in err
 
@@ -190,17 +125,7 @@ def test_countries_directory_is_an_option(tmp_path: Path) -> None:
 @pytest.mark.skipif(not OFAC.is_dir(), reason="the public OFAC list in ../shared is not available")
 def test_the_public_ofac_list_imports_for_jamaica(tmp_path: Path) -> None:
     out = tmp_path / "ofac.yaml"
-    code, stdout, err = run(
-        "watchlist",
-        "import",
-        "--country",
-        "JM",
-        "--source",
-        "ofac_legacy",
-        str(OFAC),
-        "--out",
-        str(out),
-    )
+    code, stdout, err = import_list("JM", "ofac_legacy", str(OFAC), str(out))
     assert code == 0, err
     summary = json.loads(stdout)
     assert summary["read"] == summary["imported"] + summary["skipped"]
