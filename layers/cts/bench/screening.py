@@ -109,11 +109,6 @@ def scale_point(names: int, queries: int = SCALING_QUERIES) -> dict[str, Any]:
     }
 
 
-def throughput(names: int = 100_000, count: int = SCALING_QUERIES) -> dict[str, Any]:
-    """:func:`scale_point` in this process: ``count`` never-seen names against ``names`` synthetic listed names."""
-    return scale_point(names, count)
-
-
 def scaling(sizes: Sequence[int] = SCALING_SIZES, queries: int = SCALING_QUERIES) -> list[dict[str, Any]]:
     """:func:`scale_point` for each size, each in a fresh process (clean memory figures), one after the other."""
     context = multiprocessing.get_context("spawn")

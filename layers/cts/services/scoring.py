@@ -75,12 +75,11 @@ class ScoringService:
         unseen = wanted is not None and self._ruleset is not None and wanted != self._ruleset.version
         if unseen and wanted in self._asked_versions:
             unseen = False  # read again once for it already: superseded by a newer change
-        if not fresh or unseen:
+        if self._ruleset is None or not fresh or unseen:
             if wanted is not None:
                 self._asked_versions.add(wanted)
             self._ruleset = self.rules.ruleset(today)
             self._ruleset_read = (time.monotonic(), today)
-        assert self._ruleset is not None
         return self._ruleset
 
     def compiled(self, ruleset: Ruleset) -> CompiledRuleset:

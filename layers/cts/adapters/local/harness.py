@@ -11,21 +11,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import requests
-
 from cts.adapters.aws import reset_clients
 from cts.adapters.local.bootstrap import bootstrap
-from cts.adapters.local.runner import QueuePoller
 from cts.adapters.local.stack import LocalStack, free_port
 from cts.config.country import CountryConfig
-from cts.config.resources import SYSTEM
 
 _LAYERS = str(Path(__file__).resolve().parents[3])  # the folder holding the cts package
 
@@ -37,10 +30,7 @@ class PipelineHarness:
     workers: dict[str, int] = field(default_factory=dict)  # function logical id -> pollers (default 1)
     quiet: bool = True
     stack: LocalStack | None = None
-    pollers: dict[str, list[QueuePoller]] = field(default_factory=dict)
     _process: subprocess.Popen[bytes] | None = None
-    _stop: threading.Event = field(default_factory=threading.Event)
-    _patches: list[Callable[[], None]] = field(default_factory=list)
 
     def start(self, run_pollers: bool = True) -> PipelineHarness:
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -55,19 +45,7 @@ class PipelineHarness:
             stdout=subprocess.DEVNULL,
             stderr=open(os.environ.get("CTS_HARNESS_MOTO_LOG", os.devnull), "ab"),  # noqa: SIM115
         )
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                requests.post(
-                    f"{stack.aws_endpoint}/moto-api/config",
-                    json={"stepfunctions": {"execute_state_machine": True}},
-                    timeout=5,
-                )
-                break
-            except requests.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+        stack.enable_step_functions(wait_s=30)
         stack.resources = bootstrap(self.country, stack.aws_endpoint)
         stack._set_environment(stack._function_environment())
         if self.quiet:  # one log line and one metrics line per consignment would cost more than the work
@@ -79,21 +57,7 @@ class PipelineHarness:
         return self
 
     def start_pollers(self) -> None:
-        stack = self._stack()
-        for function in SYSTEM.functions:
-            if not function.trigger_queue:
-                continue
-            for _ in range(self.workers.get(function.logical_id, 1)):
-                poller = QueuePoller(
-                    function,
-                    stack.resources.queue_urls[function.trigger_queue],
-                    stack.resources.queue_arns[function.trigger_queue],
-                    stack.aws_endpoint,
-                    self.country.region,
-                    self._stop,
-                )
-                poller.start()
-                self.pollers.setdefault(function.logical_id, []).append(poller)
+        self._stack().start_pollers(self.workers)
 
     def _stack(self) -> LocalStack:
         if self.stack is None:
@@ -127,15 +91,12 @@ class PipelineHarness:
         return total
 
     def invocations(self, function_logical_id: str) -> int:
-        return sum(p.invocations for p in self.pollers.get(function_logical_id, []))
+        return sum(p.invocations for p in self._stack().pollers if p.function.logical_id == function_logical_id)
 
     def stop(self) -> None:
-        for patch in reversed(self._patches):
-            patch()
-        self._patches.clear()
-        self._stop.set()
-        for pollers in self.pollers.values():
-            for poller in pollers:
+        if self.stack is not None:
+            self.stack._stop.set()
+            for poller in self.stack.pollers:
                 poller.join(timeout=10)
         if self._process is not None:
             self._process.terminate()

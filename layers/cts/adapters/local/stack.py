@@ -7,6 +7,8 @@ import logging
 import os
 import socket
 import threading
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,9 +71,7 @@ class LocalStack:
         patch_transactions()  # moto copies whole tables per transaction: slow and racy under concurrent pollers
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.aws_port, verbose=False)
         self._moto.start()
-        requests.post(
-            f"{self.aws_endpoint}/moto-api/config", json={"stepfunctions": {"execute_state_machine": True}}, timeout=10
-        )
+        self.enable_step_functions()
         self.resources = bootstrap(self.country, self.aws_endpoint)
         if self.keep_state:
             summary = restore(self.resources, self.country.region, self.aws_endpoint, self.state_dir)
@@ -81,8 +81,36 @@ class LocalStack:
         self._set_environment(self._function_environment())
         if self.demo:
             self._seed_users_and_rules()
+        self.start_pollers()
+        self._start_web()
+        if self.demo and not self.restored:  # a restored stack has the demo data already
+            self.upload(f"inbox/{DEMO_CARRIER}/demo-manifest.json", demo_manifest())
+        self.write_facts(self.data_dir / "stack.json")
+        return self
+
+    def enable_step_functions(self, wait_s: float = 10) -> None:
+        """Ask moto to run state machine executions (it only records them by default), once it answers."""
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                requests.post(
+                    f"{self.aws_endpoint}/moto-api/config",
+                    json={"stepfunctions": {"execute_state_machine": True}},
+                    timeout=5,
+                )
+                return
+            except requests.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
+    def start_pollers(self, workers: Mapping[str, int] | None = None) -> None:
+        """Feed each queue-triggered function from its queue, as Lambda's event source mapping does; ``workers``
+        runs several pollers for a function (Lambda runs several instances side by side)."""
         for function in SYSTEM.functions:
-            if function.trigger_queue:
+            if not function.trigger_queue:
+                continue
+            for _ in range((workers or {}).get(function.logical_id, 1)):
                 poller = QueuePoller(
                     function,
                     self.resources.queue_urls[function.trigger_queue],
@@ -93,11 +121,6 @@ class LocalStack:
                 )
                 poller.start()
                 self.pollers.append(poller)
-        self._start_web()
-        if self.demo and not self.restored:  # a restored stack has the demo data already
-            self.upload(f"inbox/{DEMO_CARRIER}/demo-manifest.json", demo_manifest())
-        self.write_facts(self.data_dir / "stack.json")
-        return self
 
     def _set_environment(self, values: dict[str, str]) -> None:
         """Handlers read their configuration from the process environment, as in Lambda; stop() restores it."""
