@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from cts.bench.pipeline import analyst_queries, bench, make_documents, make_manifest
+from cts.bench.pipeline import bench, make_manifest
+from cts.bench.search import analyst_queries, make_documents
 from cts.domain.parsers import ParseContext, parse
 
 
