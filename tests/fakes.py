@@ -25,7 +25,7 @@ from cts.domain.retention import Hold
 from cts.domain.risk.engine import Assessment
 from cts.domain.risk.rules import AllowEntry, Profile, ProfileStatus, RandomSelection, Ruleset, WatchlistEntry
 from cts.ports.email import EmailMessage
-from cts.ports.search import SearchDocument, SearchQuery, SearchResult
+from cts.ports.search import UNSET, SearchDocument, SearchQuery, SearchResult, Unset, status_changes
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -378,6 +378,16 @@ class FakeSearch:
             current = self.docs.get(doc.key)
             if current is None or current.version <= doc.version:
                 self.docs[doc.key] = doc
+
+    def set_statuses(
+        self, key: str, *, alert_status: str | Unset | None = UNSET, case_status: str | Unset | None = UNSET
+    ) -> bool:
+        current = self.docs.get(key)
+        if current is None:
+            return False
+        changes = status_changes(alert_status=alert_status, case_status=case_status)
+        self.docs[key] = current.model_copy(update=changes)
+        return True
 
     def delete(self, key: str) -> None:
         self.docs.pop(key, None)

@@ -279,6 +279,123 @@ def test_a_deleted_key_can_be_indexed_again(engine: SearchIndex) -> None:
     assert found.version == 2
 
 
+# -- partial status updates ------------------------------------------------------------------------
+
+
+def test_set_statuses_changes_only_the_named_fields(corpus: SearchIndex) -> None:
+    assert corpus.set_statuses(ACME.key, case_status="open") is True
+    corpus.refresh()
+    assert corpus.get(ACME.key) == ACME.model_copy(update={"case_status": "open"})
+    assert corpus.set_statuses(ACME.key, alert_status="acknowledged") is True
+    corpus.refresh()
+    assert corpus.get(ACME.key) == ACME.model_copy(update={"case_status": "open", "alert_status": "acknowledged"})
+    assert key_set(corpus, text="acme trdaing laptop") == {ACME.key}
+    assert key_set(corpus, score_min=85, sort="-score") == {ACME.key}
+
+
+def test_set_statuses_with_nothing_to_set_leaves_the_document(corpus: SearchIndex) -> None:
+    assert corpus.set_statuses(ACME.key) is True
+    assert corpus.get(ACME.key) == ACME
+
+
+def test_set_statuses_of_an_unknown_key_is_false_and_creates_nothing(engine: SearchIndex) -> None:
+    assert engine.set_statuses("sea:NONE:NOTHING", alert_status="acknowledged") is False
+    assert engine.set_statuses("sea:NONE:NOTHING") is False
+    engine.refresh()
+    assert engine.get("sea:NONE:NOTHING") is None
+    assert engine.count(SearchQuery()) == 0
+
+
+def test_set_statuses_with_none_clears_a_field(corpus: SearchIndex) -> None:
+    assert corpus.set_statuses(AIR.key, alert_status=None, case_status=None) is True
+    corpus.refresh()
+    found = corpus.get(AIR.key)
+    assert found is not None
+    assert (found.alert_status, found.case_status, found.score) == (None, None, AIR.score)
+    assert key_set(corpus, alert_statuses=["closed"]) == set()
+    assert key_set(corpus, case_statuses=["closed", "open"]) == {SOCIETE.key}
+    facets = corpus.search(SearchQuery(facets=["alert_status", "case_status"])).facets
+    assert facets == {"alert_status": {"new": 1}, "case_status": {"open": 1}}
+
+
+@pytest.mark.parametrize(
+    "narrowing",
+    [{}, {"levels": ["high", "low"]}, {"carrier_id": "carrier-maersk"}, {"text": "trading"}],
+    ids=["everything", "level", "selective", "text"],
+)
+def test_facets_and_filters_follow_set_statuses(corpus: SearchIndex, narrowing: dict[str, Any]) -> None:
+    corpus.set_statuses(ACME.key, alert_status="acknowledged", case_status="open")
+    corpus.refresh()
+    assert key_set(corpus, alert_statuses=["acknowledged"], **narrowing) == {ACME.key}
+    assert key_set(corpus, alert_statuses=["new"], **narrowing) == set()
+    assert corpus.count(SearchQuery(case_statuses=["open"], **narrowing)) == len(
+        {ACME.key} | ({SOCIETE.key} if not narrowing else set())
+    )
+    result = corpus.search(SearchQuery(facets=["alert_status", "case_status", "level"], **narrowing))
+    assert result.facets["alert_status"]["acknowledged"] == 1
+    assert "new" not in result.facets["alert_status"]
+    assert result.facets["case_status"]["open"] == (2 if not narrowing else 1)
+
+
+def test_a_later_index_of_an_equal_version_still_wins_over_set_statuses(engine: SearchIndex) -> None:
+    load(engine, ACME)
+    engine.set_statuses(ACME.key, alert_status="acknowledged")
+    engine.refresh()
+    rescored = ACME.model_copy(update={"score": 30, "level": "medium", "alert_status": "acknowledged"})
+    load(engine, rescored)
+    assert engine.get(ACME.key) == rescored
+    assert key_set(engine, levels=["medium"]) == {ACME.key}
+    assert engine.search(SearchQuery(facets=["level"])).facets["level"] == {"medium": 1}
+    newer = ACME.model_copy(update={"version": 2, "score": 10, "level": "low", "alert_status": None})
+    load(engine, newer)
+    assert engine.get(ACME.key) == newer
+
+
+def test_an_older_version_after_set_statuses_is_still_ignored(engine: SearchIndex) -> None:
+    newer = ACME.model_copy(update={"version": 3})
+    load(engine, newer)
+    engine.set_statuses(ACME.key, alert_status="acknowledged")
+    engine.set_statuses(ACME.key, case_status="open")
+    engine.refresh()
+    load(engine, ACME.model_copy(update={"version": 2, "score": 1}))
+    assert engine.get(ACME.key) == newer.model_copy(update={"alert_status": "acknowledged", "case_status": "open"})
+
+
+def test_set_statuses_after_a_delete_is_false(corpus: SearchIndex) -> None:
+    corpus.delete(ACME.key)
+    corpus.refresh()
+    assert corpus.set_statuses(ACME.key, alert_status="acknowledged") is False
+    corpus.refresh()
+    assert corpus.get(ACME.key) is None
+
+
+# -- cancellations ---------------------------------------------------------------------------------
+
+
+def test_cancelled_consignments_are_found_by_status_and_left_out_of_active(corpus: SearchIndex) -> None:
+    cancelled = SOCIETE.model_copy(update={"version": 2, "status": "cancelled"})
+    load(corpus, cancelled)
+    assert corpus.get(SOCIETE.key) == cancelled
+    assert key_set(corpus, statuses=["cancelled"]) == {SOCIETE.key}
+    assert key_set(corpus, statuses=["Cancelled"], modes=["sea"]) == {SOCIETE.key}
+    assert key_set(corpus, statuses=["active"]) == {ACME.key, AIR.key, ROAD.key}
+    assert key_set(corpus, statuses=["active"], text="kingston") == {AIR.key}
+    assert corpus.count(SearchQuery(statuses=["active"], modes=["sea"])) == 1
+    assert corpus.search(SearchQuery(facets=["status"])).facets["status"] == {"active": 3, "cancelled": 1}
+    eta_window = {"eta_from": T0, "eta_to": T0 + 10 * DAY}
+    assert key_set(corpus, statuses=["active"], **eta_window) == {ACME.key, AIR.key}
+    assert corpus.search(SearchQuery(statuses=["cancelled"], facets=["mode"], **eta_window)).facets == {
+        "mode": {"sea": 1}
+    }
+
+
+def test_documents_are_active_unless_told_otherwise(engine: SearchIndex) -> None:
+    load(engine, ACME)
+    found = engine.get(ACME.key)
+    assert found is not None
+    assert found.status == "active"
+
+
 # -- free text -------------------------------------------------------------------------------------
 
 

@@ -28,4 +28,4 @@ def alert_inbox(call: Call) -> dict[str, Any]:
 
 @routes.api("/alerts/{alert_id}/ack", methods=("POST",), action=Action.ACK_ALERT)
 def acknowledge_alert(call: Call, alert_id: str) -> dict[str, Any]:
-    return acknowledge(call.container.alerts, alert_id).model_dump(mode="json")
+    return acknowledge(call.container.alerts, alert_id, call.container.search).model_dump(mode="json")

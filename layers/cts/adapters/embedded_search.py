@@ -45,7 +45,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from cts.domain.errors import InvalidSearchQuery, SearchUnavailable
-from cts.ports.search import SearchDocument, SearchQuery, SearchResult, text_terms
+from cts.ports.search import UNSET, SearchDocument, SearchQuery, SearchResult, Unset, status_changes, text_terms
 
 __all__ = ["EmbeddedSearchIndex"]
 
@@ -55,7 +55,7 @@ _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO: Final = timedelta(microseconds=1)
 _HIGH: Final = 9_223_372_036_854_775_807
 _LOW: Final = -9_223_372_036_854_775_808
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 """Layout version; a file with an older layout is emptied and recreated (the index is derived data)."""
 
 # list fields stored in ``vals``: field name -> small integer id
@@ -74,6 +74,7 @@ _SCALAR_COLUMNS: Final[dict[str, str]] = {
     "alert_status": "alert_status",
     "case_status": "case_status",
     "carrier_id": "carrier_id",
+    "status": "status",
 }
 
 _ETA_UP: Final = f"coalesce(d.eta, {_HIGH})"
@@ -109,6 +110,7 @@ CREATE TABLE IF NOT EXISTS docs (
     carrier_id TEXT,
     alert_status TEXT,
     case_status TEXT,
+    status TEXT NOT NULL,
     place_of_loading TEXT,
     place_of_discharge TEXT,
     ports TEXT NOT NULL,
@@ -158,11 +160,12 @@ CREATE INDEX IF NOT EXISTS docs_journey ON docs (journey COLLATE NOCASE);
 CREATE INDEX IF NOT EXISTS docs_carrier_id ON docs (carrier_id);
 CREATE INDEX IF NOT EXISTS docs_alert_status ON docs (alert_status);
 CREATE INDEX IF NOT EXISTS docs_case_status ON docs (case_status);
+CREATE INDEX IF NOT EXISTS docs_status ON docs (status);
 """
 
 _DOC_COLUMNS: Final = (
     "key, version, mode, direction, level, score, eta, etd, received, carrier, journey, "
-    "carrier_id, alert_status, case_status, place_of_loading, place_of_discharge, "
+    "carrier_id, alert_status, case_status, status, place_of_loading, place_of_discharge, "
     "ports, countries, hs_codes, profiles_matched"
 )
 # list fields are also kept in docs, joined with the unit separator, so facets read them in one pass
@@ -222,6 +225,7 @@ def _row(doc: SearchDocument) -> tuple[Any, ...]:
         doc.carrier_id,
         doc.alert_status,
         doc.case_status,
+        doc.status,
         doc.place_of_loading,
         doc.place_of_discharge,
         *(_SEPARATOR.join(getattr(doc, name)) for name in _LIST_FIELD_IDS),
@@ -540,6 +544,31 @@ class EmbeddedSearchIndex:
                 self._known_words.clear()
             self._known_words |= new_words
 
+    def set_statuses(
+        self, key: str, *, alert_status: str | Unset | None = UNSET, case_status: str | Unset | None = UNSET
+    ) -> bool:
+        changes = status_changes(alert_status=alert_status, case_status=case_status)
+        with self._transaction("write") as conn:
+            existing = conn.execute(
+                "SELECT d.rid, b.body FROM docs d JOIN bodies b ON b.rid = d.rid WHERE d.key = ?", (key,)
+            ).fetchone()
+            if existing is None:
+                return False
+            rid, body = existing
+            old = SearchDocument.model_validate_json(body)
+            new = old.model_copy(update=changes)
+            if new == old:
+                return True
+            deltas: Counter[_Cell] = Counter(_facet_cells(new))
+            deltas.subtract(_facet_cells(old))
+            self._apply_facet_deltas(conn, deltas)
+            conn.execute(
+                "UPDATE docs SET alert_status = ?, case_status = ? WHERE rid = ?",
+                (new.alert_status, new.case_status, rid),
+            )
+            conn.execute("UPDATE bodies SET body = ? WHERE rid = ?", (new.model_dump_json(), rid))
+        return True
+
     def delete(self, key: str) -> None:
         with self._transaction("write") as conn:
             existing = conn.execute(
@@ -663,6 +692,7 @@ class EmbeddedSearchIndex:
         where.any_of("d.level", query.levels, low=True)
         where.any_of("d.alert_status", query.alert_statuses)
         where.any_of("d.case_status", query.case_statuses)
+        where.any_of("d.status", query.statuses)
         where.list_any_of("ports", query.ports)
         where.list_any_of("countries", query.countries)
         if query.profile:

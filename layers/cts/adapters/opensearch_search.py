@@ -26,30 +26,36 @@ from urllib.parse import urlsplit
 
 from opensearchpy import OpenSearch, RequestsHttpConnection
 from opensearchpy.exceptions import (
-    ConnectionError as OpenSearchConnectionError,
-)
-from opensearchpy.exceptions import (
+    ConflictError,
     NotFoundError,
     OpenSearchException,
     RequestError,
     TransportError,
 )
+from opensearchpy.exceptions import (
+    ConnectionError as OpenSearchConnectionError,
+)
 
 from cts.domain.errors import InvalidSearchQuery, SearchUnavailable, ValidationFailed
 from cts.ports.search import (
     MAX_RESULT_WINDOW,
+    UNSET,
     SearchDocument,
     SearchQuery,
     SearchResult,
+    Unset,
     fold_text,
+    status_changes,
 )
 
 __all__ = ["SCHEMA_VERSION", "OpenSearchIndex", "build_query", "build_search_body", "index_body", "make_client"]
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 """Bump when :func:`index_body` changes; :meth:`OpenSearchIndex.reindex` moves the alias."""
 
 BULK_CHUNK: Final = 500
+RETRY_ON_CONFLICT: Final = 5
+"""Attempts of a partial update (``set_statuses``) or a compare-and-set re-write racing another writer."""
 FUZZY_MIN_LENGTH: Final = 5
 FUZZINESS: Final = "AUTO:5,8"  # < 5 chars: exact; 5-7: one edit; 8+: two edits (as the embedded engine)
 
@@ -131,6 +137,7 @@ def index_body(*, shards: int = 1, replicas: int | None = None) -> dict[str, Any
                 "alert_status": keyword,
                 "case_status": keyword,
                 "carrier_id": keyword,
+                "status": keyword,
             },
         },
     }
@@ -184,6 +191,7 @@ def build_query(query: SearchQuery) -> dict[str, Any]:
         {"terms": {"alert_status": list(query.alert_statuses)}} if query.alert_statuses else None,
         {"terms": {"case_status": list(query.case_statuses)}} if query.case_statuses else None,
         {"term": {"carrier_id": query.carrier_id}} if query.carrier_id else None,
+        {"terms": {"status": list(query.statuses)}} if query.statuses else None,
     ]
     must = [_term_clause(term) for term in query.terms]
     bool_query: dict[str, Any] = {"filter": [f for f in filters if f is not None]}
@@ -342,10 +350,54 @@ class OpenSearchIndex:
                 response = client.bulk(body=body)
             if response.get("errors"):
                 self._raise_item_errors(response)
+                by_key = {doc.key: doc for doc in docs[start : start + BULK_CHUNK]}
+                for item in response.get("items", []):
+                    if item.get("index", {}).get("status") == 409 and item["index"].get("_id") in by_key:
+                        self._write_over_updates(client, by_key[item["index"]["_id"]])
+
+    def _write_over_updates(self, client: OpenSearch, doc: SearchDocument) -> None:
+        """Index ``doc`` whose versioned write was rejected (409), unless the indexed one is really newer.
+
+        A partial update (:meth:`set_statuses`) adds one to the engine's ``_version`` of the document, so
+        ``_version`` can be above the ``version`` in the document: the rejection then says nothing about
+        which is newer. The document's own ``version`` decides, and the write is a compare-and-set on the
+        sequence number read, retried when another writer got in between.
+        """
+        for _attempt in range(RETRY_ON_CONFLICT):
+            with _translated(f"indexing {doc.key} into {self.alias}"):
+                try:
+                    current = client.get(index=self.alias, id=doc.key)
+                except NotFoundError as error:
+                    if not _document_missing(error):
+                        raise
+                    current = None
+                try:
+                    if current is None:  # deleted since: an ordinary versioned write
+                        client.index(
+                            index=self.alias,
+                            id=doc.key,
+                            body=doc.model_dump(mode="json"),
+                            version=doc.version,
+                            version_type="external_gte",
+                        )
+                        return
+                    if int(current["_source"]["version"]) > doc.version:
+                        return  # an older version arriving late
+                    client.index(
+                        index=self.alias,
+                        id=doc.key,
+                        body=doc.model_dump(mode="json"),
+                        if_seq_no=current["_seq_no"],
+                        if_primary_term=current["_primary_term"],
+                    )
+                    return
+                except ConflictError:
+                    continue
+        raise SearchUnavailable(f"indexing {doc.key} into {self.alias}: kept conflicting with other writers")
 
     @staticmethod
     def _raise_item_errors(response: dict[str, Any]) -> None:
-        """409 (an older version than the indexed one) is success; anything else is an error."""
+        """409 (a version conflict, sorted out by the caller) is not an error; anything else is."""
         failed = [
             item["index"]
             for item in response.get("items", [])
@@ -358,6 +410,26 @@ class OpenSearchIndex:
         if any(item["status"] == 429 or item["status"] >= 500 for item in failed):
             raise SearchUnavailable(detail)
         raise ValidationFailed(detail)
+
+    def set_statuses(
+        self, key: str, *, alert_status: str | Unset | None = UNSET, case_status: str | Unset | None = UNSET
+    ) -> bool:
+        """A partial update (``_update`` with ``doc``): the engine merges the fields into the stored document,
+        retrying on a concurrent write, so the scoring fields are never rewritten from a stale copy."""
+        changes = status_changes(alert_status=alert_status, case_status=case_status)
+        if not changes:
+            return self.get(key) is not None
+        if not self._ready:
+            self.ensure_ready()
+        client = self._client()
+        with _translated(f"updating the statuses of {key}"):
+            try:
+                client.update(index=self.alias, id=key, body={"doc": changes}, retry_on_conflict=RETRY_ON_CONFLICT)
+            except NotFoundError as error:
+                if _update_target_missing(error):
+                    return False
+                raise
+        return True
 
     def delete(self, key: str) -> None:
         client = self._client()
@@ -428,6 +500,8 @@ class OpenSearchIndex:
                     "conflicts": "proceed",
                     "source": {"index": self.alias},
                     "dest": {"index": target, "version_type": "external"},
+                    # documents indexed before the version status was: every one was active (v1 -> v2)
+                    "script": {"lang": "painless", "source": "ctx._source.putIfAbsent('status', 'active')"},
                 },
                 refresh=True,
                 wait_for_completion=True,
@@ -448,6 +522,14 @@ class OpenSearchIndex:
             for name in names:
                 client.indices.delete(index=name)
         self._ready = False
+
+
+def _update_target_missing(error: NotFoundError) -> bool:
+    """A 404 of ``_update`` because the document does not exist (``document_missing_exception``)."""
+    info = error.info
+    detail = info.get("error") if isinstance(info, dict) else None
+    kind = detail.get("type") if isinstance(detail, dict) else error.error
+    return kind == "document_missing_exception" or _document_missing(error)
 
 
 def _document_missing(error: NotFoundError) -> bool:

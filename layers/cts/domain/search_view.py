@@ -14,6 +14,9 @@ from datetime import UTC, datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from cts.domain.model import Consignment, Party
+from cts.domain.records import VersionStatus
+
+ACTIVE = VersionStatus.ACTIVE.value
 
 
 def as_utc(value: datetime | None) -> datetime | None:
@@ -78,6 +81,8 @@ class SearchDocument(BaseModel):
     case_status: str | None = None
     received_at: datetime | None = None
     carrier_id: str | None = None
+    status: str = ACTIVE
+    """The consignment version's status (:class:`cts.domain.records.VersionStatus`): ``active`` or ``cancelled``."""
 
     @field_validator("eta", "etd", "received_at")
     @classmethod
@@ -103,10 +108,12 @@ class SearchDocument(BaseModel):
         case_status: str | None = None,
         carrier_id: str | None = None,
         received_at: datetime | None = None,
+        status: str = ACTIVE,
     ) -> SearchDocument:
         """Flatten ``consignment`` (version ``version`` of consignment ``key``) with its assessment.
 
-        ``received_at`` defaults to when the carrier's file arrived (``provenance.received_at``).
+        ``received_at`` defaults to when the carrier's file arrived (``provenance.received_at``);
+        ``status`` is the version's status (``active``, or ``cancelled`` for a cancellation).
         """
         c = consignment
         itinerary = c.itinerary
@@ -151,4 +158,5 @@ class SearchDocument(BaseModel):
             case_status=case_status,
             received_at=received_at if received_at is not None else c.provenance.received_at,
             carrier_id=carrier_id,
+            status=status,
         )

@@ -28,6 +28,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
+from enum import Enum
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -35,18 +36,30 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from cts.domain.errors import InvalidSearchQuery
 from cts.domain.search_view import SearchDocument, as_utc
 
+
+class Unset(Enum):
+    """Marks a field a partial update leaves alone (``None`` clears it)."""
+
+    UNSET = "unset"
+
+
+UNSET = Unset.UNSET
+
 __all__ = [
     "FACET_FIELDS",
     "LIST_FIELDS",
     "MAX_PAGE_SIZE",
     "MAX_RESULT_WINDOW",
     "SORTS",
+    "UNSET",
     "SearchDocument",
     "SearchIndex",
     "SearchQuery",
     "SearchResult",
     "SortKey",
+    "Unset",
     "fold_text",
+    "status_changes",
     "text_terms",
 ]
 
@@ -74,6 +87,7 @@ FACET_FIELDS: frozenset[str] = frozenset(
         "alert_status",
         "case_status",
         "carrier_id",
+        "status",
         "ports",
         "countries",
         "hs_codes",
@@ -98,6 +112,17 @@ def text_terms(text: str, limit: int | None = MAX_TEXT_TERMS) -> list[str]:
     """The distinct search terms of ``text``: folded runs of letters and digits, in order."""
     terms = list(dict.fromkeys(_WORD.findall(fold_text(text))))
     return terms if limit is None else terms[:limit]
+
+
+def status_changes(
+    *, alert_status: str | Unset | None = UNSET, case_status: str | Unset | None = UNSET
+) -> dict[str, str | None]:
+    """The workflow fields :meth:`SearchIndex.set_statuses` sets: the ones not ``UNSET``, by field name."""
+    changes: dict[str, str | None] = {}
+    for name, value in (("alert_status", alert_status), ("case_status", case_status)):
+        if not isinstance(value, Unset):
+            changes[name] = value
+    return changes
 
 
 def _upper_all(values: Sequence[str]) -> tuple[str, ...]:
@@ -140,6 +165,7 @@ class SearchQuery(BaseModel):
     alert_statuses: tuple[str, ...] = ()
     case_statuses: tuple[str, ...] = ()
     carrier_id: str | None = None
+    statuses: tuple[str, ...] = ()
     sort: SortKey = "relevance"
     page: int = 1
     page_size: int = 50
@@ -162,7 +188,7 @@ class SearchQuery(BaseModel):
         value = " ".join(value.split())
         return value or None
 
-    @field_validator("modes", "directions", "levels", "alert_statuses", "case_statuses")
+    @field_validator("modes", "directions", "levels", "alert_statuses", "case_statuses", "statuses")
     @classmethod
     def _lower(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return _lower_all(value)
@@ -283,6 +309,14 @@ class SearchIndex(Protocol):
         """Insert or replace documents by ``key``. A document whose ``version`` is lower than the
         one already indexed is ignored (updates may arrive out of order); an equal version replaces.
         """
+
+    def set_statuses(
+        self, key: str, *, alert_status: str | Unset | None = UNSET, case_status: str | Unset | None = UNSET
+    ) -> bool:
+        """Change only the workflow fields of an indexed document (an alert acknowledged, a case moved on),
+        leaving the rest as the last scoring wrote it, so that a status change and a re-score of the same
+        consignment cannot undo each other. ``UNSET`` leaves a field alone; ``None`` clears it. False when
+        no document has this key (nothing to update; the next scoring writes the statuses it reads)."""
 
     def delete(self, key: str) -> None:
         """Remove the document; deleting a missing key is not an error."""

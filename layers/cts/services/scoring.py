@@ -150,6 +150,7 @@ class ScoringService:
             profiles_matched=assessment.profiles_matched,
             alert_status=alert_status,
             carrier_id=stored.carrier_id,
+            status=stored.status.value,
         )
         self.search.index([document])
         return ScoreOutcome(key, version, assessment, alert_id, new_alert=new_alert)

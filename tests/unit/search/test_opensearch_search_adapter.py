@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 from opensearchpy import OpenSearch, RequestsHttpConnection
+from opensearchpy.exceptions import ConflictError, NotFoundError, RequestError, TransportError
 from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
-from opensearchpy.exceptions import NotFoundError, RequestError, TransportError
 
 from cts.adapters import opensearch_search
 from cts.adapters.opensearch_search import (
@@ -69,6 +69,7 @@ class FakeClient:
         self.raise_on: dict[str, Exception] = {}
         self.bulk_items: list[dict[str, Any]] = []
         self.search_response: dict[str, Any] = {"hits": {"total": {"value": 0}, "hits": []}}
+        self.stored = DOC
 
     def _maybe_raise(self, name: str) -> None:
         if name in self.raise_on:
@@ -81,7 +82,18 @@ class FakeClient:
 
     def get(self, index: str, id: str) -> dict[str, Any]:
         self._maybe_raise("get")
-        return {"_id": id, "found": True, "_source": DOC.model_dump(mode="json")}
+        source = self.stored.model_dump(mode="json")
+        return {"_id": id, "found": True, "_seq_no": 7, "_primary_term": 1, "_source": source}
+
+    def index(self, index: str, id: str, body: dict[str, Any], **params: Any) -> dict[str, Any]:
+        self._maybe_raise("index")
+        self.calls.append(("index", index, id, body, params))
+        return {"result": "updated"}
+
+    def update(self, index: str, id: str, body: dict[str, Any], **params: Any) -> dict[str, Any]:
+        self._maybe_raise("update")
+        self.calls.append(("update", index, id, body, params))
+        return {"result": "updated"}
 
     def delete(self, index: str, id: str) -> dict[str, Any]:
         self._maybe_raise("delete")
@@ -130,7 +142,7 @@ def test_ensure_ready_creates_the_versioned_index_behind_the_alias(client: FakeC
     index.ensure_ready()
     (call,) = [c for c in client.calls if c[0] == "create"]
     _, name, body = call
-    assert name == "consignments-v1" == index.physical_index
+    assert name == "consignments-v2" == index.physical_index
     assert body["aliases"] == {"consignments": {}}
     assert body["mappings"]["dynamic"] == "strict"
     index.ensure_ready()
@@ -138,9 +150,9 @@ def test_ensure_ready_creates_the_versioned_index_behind_the_alias(client: FakeC
 
 
 def test_ensure_ready_points_the_alias_at_an_existing_physical_index(client: FakeClient) -> None:
-    client.indexes.add("cases-v1")
+    client.indexes.add("cases-v2")
     OpenSearchIndex(lambda: client, alias="cases").ensure_ready()  # type: ignore[arg-type,return-value]
-    assert ("put_alias", "cases-v1", "cases") in client.calls
+    assert ("put_alias", "cases-v2", "cases") in client.calls
 
 
 def test_ensure_ready_refuses_a_plain_index_named_like_the_alias(client: FakeClient, index: OpenSearchIndex) -> None:
@@ -188,8 +200,57 @@ def test_large_batches_are_sent_in_chunks(client: FakeClient, index: OpenSearchI
 
 
 def test_an_older_version_rejected_with_409_counts_as_success(client: FakeClient, index: OpenSearchIndex) -> None:
+    client.stored = DOC.model_copy(update={"version": 4})
     client.bulk_items = [{"index": {"_id": DOC.key, "status": 409, "error": {"type": "version_conflict"}}}]
     index.index([DOC])
+    assert [c for c in client.calls if c[0] == "index"] == []
+
+
+def test_an_equal_version_rejected_after_a_status_update_is_written_with_compare_and_set(
+    client: FakeClient, index: OpenSearchIndex
+) -> None:
+    """A partial update bumps the engine's _version past the document's: the document's version decides."""
+    client.stored = DOC.model_copy(update={"alert_status": "acknowledged"})
+    client.bulk_items = [{"index": {"_id": DOC.key, "status": 409, "error": {"type": "version_conflict"}}}]
+    rescored = DOC.model_copy(update={"score": 70})
+    index.index([rescored])
+    (_, alias, key, body, params) = next(c for c in client.calls if c[0] == "index")
+    assert (alias, key, params) == ("consignments", DOC.key, {"if_seq_no": 7, "if_primary_term": 1})
+    assert SearchDocument.model_validate(body) == rescored
+
+
+def test_a_compare_and_set_write_that_keeps_conflicting_is_unavailable(
+    client: FakeClient, index: OpenSearchIndex
+) -> None:
+    client.bulk_items = [{"index": {"_id": DOC.key, "status": 409, "error": {"type": "version_conflict"}}}]
+    client.raise_on["index"] = ConflictError(409, "version_conflict_engine_exception", {})
+    with pytest.raises(SearchUnavailable, match="conflicting"):
+        index.index([DOC])
+
+
+def test_set_statuses_sends_a_partial_update_of_the_named_fields_only(
+    client: FakeClient, index: OpenSearchIndex
+) -> None:
+    assert index.set_statuses(DOC.key, alert_status="acknowledged", case_status=None) is True
+    (_, alias, key, body, params) = next(c for c in client.calls if c[0] == "update")
+    assert (alias, key) == ("consignments", DOC.key)
+    assert body == {"doc": {"alert_status": "acknowledged", "case_status": None}}
+    assert params["retry_on_conflict"] >= 1
+    index.set_statuses(DOC.key, case_status="open")
+    assert [c[3] for c in client.calls if c[0] == "update"][-1] == {"doc": {"case_status": "open"}}
+
+
+def test_set_statuses_of_a_missing_document_is_false(client: FakeClient, index: OpenSearchIndex) -> None:
+    missing = {"error": {"type": "document_missing_exception", "reason": "[x]: document missing"}, "status": 404}
+    client.raise_on["update"] = NotFoundError(404, "document_missing_exception", missing)
+    assert index.set_statuses("x", alert_status="new") is False
+
+
+def test_set_statuses_on_a_missing_index_is_unavailable(client: FakeClient, index: OpenSearchIndex) -> None:
+    error = {"error": {"type": "index_not_found_exception", "reason": "no such index"}, "status": 404}
+    client.raise_on["update"] = NotFoundError(404, "index_not_found_exception", error)
+    with pytest.raises(SearchUnavailable):
+        index.set_statuses("x", alert_status="new")
 
 
 def test_a_rejected_document_is_a_validation_failure(client: FakeClient, index: OpenSearchIndex) -> None:
@@ -299,6 +360,7 @@ def test_filters_go_to_bool_filter() -> None:
         score_min=50,
         profile="P1",
         carrier_id="c-1",
+        statuses=["Cancelled"],
     )
     filters = build_query(query)["bool"]["filter"]
     assert {"terms": {"mode": ["sea"]}} in filters
@@ -309,6 +371,7 @@ def test_filters_go_to_bool_filter() -> None:
     assert {"range": {"score": {"gte": 50}}} in filters
     assert {"term": {"profiles_matched": "P1"}} in filters
     assert {"term": {"carrier_id": "c-1"}} in filters
+    assert {"terms": {"status": ["cancelled"]}} in filters
     assert "must" not in build_query(query)["bool"]
 
 

@@ -87,6 +87,19 @@ def test_a_cancelled_consignment_is_indexed_but_not_alerted():
     assert search.get(stored().key) is not None
 
 
+def test_the_search_document_carries_the_version_status():
+    svc, _, _, search = scoring(stored(1), stored(2, VersionStatus.CANCELLED))
+    svc.score(stored().key, 2)
+    cancelled = search.get(stored().key)
+    assert cancelled is not None
+    assert (cancelled.version, cancelled.status, cancelled.alert_status) == (2, "cancelled", None)
+    svc, _, _, search = scoring(stored(1))
+    svc.score(stored().key, 1)
+    active = search.get(stored().key)
+    assert active is not None
+    assert active.status == "active"
+
+
 def test_notification_opens_the_case_and_emails_a_link_without_party_details():
     v1 = stored()
     svc, alerts, _, _ = scoring(v1)
