@@ -1,4 +1,4 @@
-"""The alert inbox (soonest arrival first) and acknowledging an alert."""
+"""The alert inbox (soonest arrival first, with what the caller has read) and acknowledging an alert."""
 
 from __future__ import annotations
 
@@ -22,8 +22,14 @@ def alert_inbox(call: Call) -> dict[str, Any]:
         choices = ", ".join(s.value for s in AlertStatus)
         raise ValidationFailed(f"status must be one of {choices}") from None
     limit = call.query_int("limit", 100, 1, 500)
-    alerts = call.container.alerts.inbox(status, limit=limit)
-    return {"status": status.value, "alerts": [a.model_dump(mode="json") for a in alerts]}
+    alerts = call.container.alerts.inbox(status, limit=limit)  # soonest arrival first, unknown arrivals last
+    markers = call.container.read_markers
+    read = markers.read(call.user.subject, [a.alert_id for a in alerts]) if markers is not None and alerts else set()
+    return {
+        "status": status.value,
+        "unread": sum(a.alert_id not in read for a in alerts),
+        "alerts": [{**a.model_dump(mode="json"), "read": a.alert_id in read} for a in alerts],
+    }
 
 
 @routes.api("/alerts/{alert_id}/ack", methods=("POST",), action=Action.ACK_ALERT)

@@ -17,6 +17,7 @@ from typing import Any, Protocol, TypeVar
 
 from cts.config.settings import ApiSettings, load_settings
 from cts.ports.identity import Authenticator, TokenVerifier
+from cts.ports.notifications import ReadMarkers
 from cts.ports.records import AlertRepository, AssessmentRepository, ConsignmentRepository, ReceiptRepository
 from cts.ports.search import SearchIndex
 from cts.ports.storage import ObjectStore
@@ -54,6 +55,11 @@ class ApiContainer(Protocol):
     @property
     def verifier(self) -> TokenVerifier: ...
 
+    @property
+    def read_markers(self) -> ReadMarkers | None:
+        """Which alerts each user has read (None: every alert shows as unread)."""
+        ...
+
 
 @dataclass(frozen=True)
 class StaticContainer:
@@ -68,6 +74,7 @@ class StaticContainer:
     search: SearchIndex
     authenticator: Authenticator
     verifier: TokenVerifier
+    read_markers: ReadMarkers | None = None
 
 
 class Container:
@@ -113,6 +120,12 @@ class Container:
         from cts.adapters.dynamodb import DynamoAlerts
 
         return self._once("alerts", lambda: DynamoAlerts(self._records_model()))
+
+    @property
+    def read_markers(self) -> ReadMarkers | None:
+        from cts.adapters.dynamodb_inbox import DynamoReadMarkers
+
+        return self._once("read_markers", lambda: DynamoReadMarkers(self._records_model()))
 
     @property
     def receipts(self) -> ReceiptRepository:

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
@@ -473,14 +473,28 @@ class DynamoAlerts:
         self._t.save(self._item(alert.model_copy(update={"status": status})))
 
     def _item(self, alert: Alert) -> RecordItem:
-        eta = alert.eta.isoformat() if alert.eta else _FAR_FUTURE
+        # UTC instants, so ETAs filed with different offsets sort by the moment they arrive.
+        eta = arrival_instant(alert.eta) if alert.eta else _FAR_FUTURE
+        raised_pk, raised_sk = alert_raised_keys(alert)
         return self._t.model(
             f"ALERT#{alert.alert_id}",
             "ALERT",
             data=alert.model_dump_json(),
             gsi1pk=f"ALERTS#{alert.status.value}",
             gsi1sk=f"{eta}#{alert.alert_id}",
+            gsi2pk=raised_pk,  # the live-update feed: alerts by the UTC day and instant they were raised
+            gsi2sk=raised_sk,
         )
+
+
+def raised_instant(moment: datetime) -> str:
+    """A sortable UTC instant to the microsecond (two alerts in one second still sort apart)."""
+    return (moment.astimezone(UTC) if moment.tzinfo is not None else moment).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def alert_raised_keys(alert: Alert) -> tuple[str, str]:
+    instant = raised_instant(alert.raised_at)
+    return f"ALERTS_RAISED#{instant[:10]}", f"{instant}#{alert.alert_id}"
 
 
 class DynamoRules:

@@ -82,8 +82,15 @@ class NotifySettings(_Settings):
     idempotency_table: str = Field(alias="CTS_IDEMPOTENCY_TABLE")
     case_state_machine_arn: str = Field(alias="CTS_CASE_STATE_MACHINE_ARN")
     alert_sender: str = Field(alias="CTS_ALERT_SENDER")
+    # The duty mailbox: told when nobody subscribed to an alert, and escalations when no supervisor did.
     alert_recipients: tuple[str, ...] = Field(alias="CTS_ALERT_RECIPIENTS", min_length=1)
     web_url: str = Field(alias="CTS_WEB_URL")
+    # An alert nobody acknowledged escalates this long before its arrival (docs/notifications.md).
+    escalation_margin_hours: float = Field(default=6.0, alias="CTS_ESCALATION_MARGIN_HOURS", gt=0, le=72)
+    # The duty mailbox gets amber alerts in the digest too, instead of each at once.
+    duty_digest: bool = Field(default=False, alias="CTS_DUTY_DIGEST")
+    # An SES configuration set whose event destination publishes bounces to SNS (optional).
+    ses_configuration_set: str | None = Field(default=None, alias="CTS_SES_CONFIGURATION_SET")
 
 
 class ApiSettings(_SearchSettings):
