@@ -173,12 +173,13 @@ def test_the_web_inbox_orders_by_arrival_counts_unread_and_polls_what_was_raised
     resources: LocalResources,
 ) -> None:
     table = records(resources)
+    raised = datetime.now(UTC) - timedelta(seconds=30)  # older than the feed's settle time
     alerts = DynamoAlerts(table)
-    alerts.add(alert("LATE2", eta=NOW + timedelta(days=3), raised_at=NOW - timedelta(minutes=30)))
+    alerts.add(alert("LATE2", eta=NOW + timedelta(days=3), raised_at=raised - timedelta(minutes=30)))
     # an ETA filed with an offset sorts by the moment it arrives
-    alerts.add(alert("SOON2", eta=(NOW + timedelta(hours=5)).astimezone(timezone_minus5()), raised_at=NOW))
-    alerts.add(alert("UNKNOWN2", eta=None, raised_at=NOW - timedelta(minutes=20)))
-    alerts.add(alert("MID2", eta=NOW + timedelta(days=1), raised_at=NOW - timedelta(minutes=10)))
+    alerts.add(alert("SOON2", eta=(NOW + timedelta(hours=5)).astimezone(timezone_minus5()), raised_at=raised))
+    alerts.add(alert("UNKNOWN2", eta=None, raised_at=raised - timedelta(minutes=20)))
+    alerts.add(alert("MID2", eta=NOW + timedelta(days=1), raised_at=raised - timedelta(minutes=10)))
     inbox = InboxService(alerts, DynamoReadMarkers(table), DynamoAlertSchedule(table))
 
     page = inbox.inbox("ana")
@@ -189,7 +190,7 @@ def test_the_web_inbox_orders_by_arrival_counts_unread_and_polls_what_was_raised
     assert [i.read for i in inbox.inbox("ana").items] == [True, True, False, False]
     assert (inbox.unread_count("ana"), inbox.unread_count("ben")) == (2, 4)
 
-    update = inbox.since("ana", NOW - timedelta(minutes=15))
+    update = inbox.since("ana", raised - timedelta(minutes=15))
     assert [i.alert.document_number for i in update.items] == ["SOON2", "MID2"]
     assert update.unread == 0
     assert inbox.since("ana", update.cursor).items == ()
@@ -285,3 +286,19 @@ def test_a_bounce_reported_through_sns_is_recorded_and_the_alert_goes_to_the_dut
     assert ("duty", DeliveryStatus.SENT) in statuses
     assert [to(m) for m in sent()] == [["ana@customs.example.jm"], ["duty@customs.example.jm"]]
     assert pollers["NotifyFunction"].failures == 0
+
+
+def test_sns_invoking_the_function_directly_records_the_bounce_and_a_plain_schedule_runs_both_jobs(
+    resources: LocalResources, pollers: dict[str, QueuePoller]
+) -> None:
+    handler = pollers["NotifyFunction"].handler
+    notification = {
+        "notificationType": "Bounce",
+        "bounce": {"bounceType": "Transient", "bounceSubType": "MailboxFull", "bouncedRecipients": []},
+        "mail": {"messageId": "unknown-message"},
+    }
+    event = {"Records": [{"EventSource": "aws:sns", "Sns": {"Message": json.dumps(notification)}}]}
+    assert handler(event, LambdaContext("NotifyFunction")) == {"bounces": 1}
+
+    schedule = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
+    assert handler(schedule, LambdaContext("NotifyFunction")) == {"escalated": [], "digests": {}, "digests_failed": {}}

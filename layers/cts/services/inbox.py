@@ -28,7 +28,7 @@ class InboxPage(BaseModel):
 
     items: tuple[InboxItem, ...]
     unread: int
-    # Where the next live-update poll starts: the newest raised_at seen (or the time asked, when none was).
+    # Where the next live-update poll starts (a few seconds back: see InboxService.settle).
     cursor: datetime
 
 
@@ -40,6 +40,9 @@ class InboxService:
     clock: Clock = field(default_factory=SystemClock)
     # How far back a live-update poll may reach; older cursors re-read the inbox instead.
     max_since: timedelta = timedelta(days=2)
+    # The feed is a secondary index, which lags its table by a moment: the next poll starts this far back, so an
+    # alert written just before a poll but not yet indexed is found by the next one (the app merges by alert id).
+    settle: timedelta = timedelta(seconds=5)
 
     def inbox(self, user_id: str, status: AlertStatus = AlertStatus.NEW, limit: int = 100) -> InboxPage:
         """The alerts in ``status``, soonest arrival first (unknown arrivals last); unread counts this page."""
@@ -54,7 +57,8 @@ class InboxService:
         if since < now - self.max_since:
             raise ValidationFailed(f"since is more than {self.max_since} ago: read the inbox instead")
         raised = self.schedule.raised_since(since, now, limit)
-        cursor = max((a.raised_at for a in raised), default=since)
+        # A full page resumes after its last alert; otherwise the next poll starts a little back (see settle).
+        cursor = max(a.raised_at for a in raised) if len(raised) >= limit else max(since, now - self.settle)
         return self._page(user_id, raised, cursor)
 
     def unread_count(self, user_id: str, status: AlertStatus = AlertStatus.NEW, limit: int = 500) -> int:

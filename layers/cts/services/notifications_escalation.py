@@ -34,9 +34,10 @@ class EscalationService:
     web_url: str
     clock: Clock = field(default_factory=SystemClock)
     margin: timedelta = timedelta(hours=6)
-    # How far back an arrival that nobody took is still worth escalating; bounds the query.
-    lookback: timedelta = timedelta(days=7)
-    limit: int = 500
+    # How far back an arrival that nobody took is still worth escalating. It bounds the query, whose range also
+    # holds the alerts escalated by earlier runs (still new until someone takes them), hence a generous limit.
+    lookback: timedelta = timedelta(days=2)
+    limit: int = 2000
 
     def escalate_due(self) -> list[str]:
         """Escalate what is due; returns the alert ids escalated by this run."""
