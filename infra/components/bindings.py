@@ -125,6 +125,8 @@ class Resources:
             self.state_machines[logical_id].grant_start_execution(role)
         elif isinstance(spec, StateMachine) and access is Access.READ:
             self.state_machines[logical_id].grant_read(role)
+        elif isinstance(spec, StateMachine) and access is Access.TASKS:
+            self.state_machines[logical_id].grant_task_response(role)
         elif isinstance(spec, SearchDomain) and access in _SEARCH_GRANTS:
             domain = _required(self.search, logical_id)
             getattr(domain, _SEARCH_GRANTS[access])(role)

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from cts.config.country import CountryConfig
 from cts.config.resources import SYSTEM, Access, Bucket, Queue, StateMachine, Table
-from cts.config.statemachines import DefinitionError, render_definition
+from cts.config.statemachines import DefinitionError, render_definition, task_privileges
 from infra.components.bindings import Resources
 from infra.components.logging import log_group
 from infra.components.nag import acknowledge
 
-# What a state machine may do with each kind of resource its definition refers to.
-WORKFLOW_ACCESS: dict[type, Access] = {Table: Access.READ_WRITE, Queue: Access.SEND, Bucket: Access.READ_WRITE}
+# What a state machine may do with each kind of resource its definition refers to, tables aside (their tasks
+# name the actions: cts.config.statemachines.task_privileges).
+WORKFLOW_ACCESS: dict[type, Access] = {Queue: Access.SEND, Bucket: Access.READ_WRITE}
 
 
 class Workflows(Construct):
@@ -56,11 +58,7 @@ class Workflows(Construct):
             ),
             tracing_enabled=True,
         )
-        for target in sorted(set(spec.substitutions.values())):
-            access = WORKFLOW_ACCESS.get(type(SYSTEM.resource(target)))
-            if access is None:
-                raise DefinitionError(f"{spec.logical_id} refers to {target}, which it cannot be granted")
-            resources.grant(target, access, machine.role)
+        self._grant(spec, machine, resources, task_privileges(path.read_text(encoding="utf-8")))
         acknowledge(
             machine.role,
             "IAM5[Resource::*]",
@@ -68,3 +66,24 @@ class Workflows(Construct):
             "(PutTraceSegments, PutTelemetryRecords) do not support resource-level permissions.",
         )
         return machine
+
+    @staticmethod
+    def _grant(
+        spec: StateMachine, machine: sfn.StateMachine, resources: Resources, privileges: dict[str, frozenset[str]]
+    ) -> None:
+        """Tables get exactly the item actions the definition's tasks call (no Query, Scan, DeleteItem, no
+        indexes); other resources the catalogue's access for their kind."""
+        for placeholder, target in sorted(spec.substitutions.items()):
+            kind = type(SYSTEM.resource(target))
+            if kind is Table:
+                actions = privileges.get(placeholder)
+                if not actions:
+                    raise DefinitionError(f"{spec.logical_id}: ${{{placeholder}}} is substituted but no task uses it")
+                machine.role.add_to_principal_policy(
+                    iam.PolicyStatement(actions=sorted(actions), resources=[resources.tables[target].table_arn])
+                )
+                continue
+            access = WORKFLOW_ACCESS.get(kind)
+            if access is None:
+                raise DefinitionError(f"{spec.logical_id} refers to {target}, which it cannot be granted")
+            resources.grant(target, access, machine.role)

@@ -8,7 +8,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from cts.adapters.aws import client, translate
-from cts.domain.errors import Conflict
+from cts.domain.errors import Conflict, CtsError, NotFound
 
 
 def execution_name(name: str) -> str:
@@ -16,8 +16,23 @@ def execution_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "-", name)[:80]
 
 
+# The step a token belonged to is over (completed, timed out) or never existed: not worth retrying as is.
+_STEP_OVER = {"TaskTimedOut"}
+_UNKNOWN_TOKEN = {"InvalidToken", "TaskDoesNotExist"}
+
+
+def _task_error(exc: ClientError | BotoCoreError, what: str) -> CtsError:
+    code = exc.response.get("Error", {}).get("Code", "") if isinstance(exc, ClientError) else ""
+    if code in _STEP_OVER:
+        return Conflict(f"{what}: the step is no longer waiting ({code})")
+    if code in _UNKNOWN_TOKEN:
+        return NotFound(f"{what}: Step Functions does not know this task token ({code})")
+    return translate(exc, what)
+
+
 class StepFunctionsCaseWorkflow:
-    """The case state machine as a :class:`cts.ports.workflow.CaseWorkflow`."""
+    """The case state machine as a :class:`cts.ports.workflow.CaseWorkflow` and
+    :class:`cts.ports.workflow.CaseTasks`."""
 
     def __init__(self, state_machine_arn: str, region: str | None = None) -> None:
         self.state_machine_arn = state_machine_arn
@@ -36,3 +51,20 @@ class StepFunctionsCaseWorkflow:
                 return arn
             raise error from exc
         return arn
+
+    def complete(self, token: str, output: Mapping[str, Any]) -> None:
+        try:
+            client("stepfunctions", self._region).send_task_success(
+                taskToken=token, output=json.dumps(output, default=str)
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise _task_error(exc, "complete the case step") from exc
+
+    def fail(self, token: str, error: str, cause: str) -> None:
+        try:
+            # Step Functions caps error names at 256 and causes at 32768 characters.
+            client("stepfunctions", self._region).send_task_failure(
+                taskToken=token, error=error[:256], cause=cause[:32768]
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise _task_error(exc, "fail the case step") from exc

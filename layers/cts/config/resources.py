@@ -23,6 +23,7 @@ class Access(StrEnum):
     START = "start"
     TAG = "tag"  # read and set object tags only (retention tags of legal holds)
     READ_TAG = "read_tag"  # READ plus TAG: objects are read, never rewritten, only their tags set
+    TASKS = "tasks"  # complete or fail a state machine's waiting steps (task tokens), nothing else
 
 
 @dataclass(frozen=True)
@@ -262,6 +263,7 @@ SYSTEM = SystemSpec(
                 "RecordsTable": Access.READ_WRITE,
                 "SearchDomain": Access.READ,
                 "UserPool": Access.READ,
+                "CaseWorkflow": Access.TASKS,  # people's case changes complete the workflow's waiting steps
             },
         ),
     ),

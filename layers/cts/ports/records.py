@@ -3,10 +3,13 @@ they raise :class:`cts.domain.errors.Conflict` instead of overwriting."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Protocol
 
 from cts.domain.alerts import Alert, AlertStatus
+from cts.domain.case_feedback import CounterKey, Counts
+from cts.domain.case_workflow import AuditEntry
 from cts.domain.cases import CaseRecord
 from cts.domain.parties import PartyPair, PartySightings
 from cts.domain.receipt import Receipt
@@ -132,6 +135,52 @@ class CaseRepository(Protocol):
     def update(self, case: CaseRecord, expected_revision: int) -> CaseRecord:
         """Store ``case``'s status if the stored case is still at ``expected_revision``; returns it at the next
         revision. Raises NotFound for an unknown case and Conflict when someone else changed it meanwhile."""
+        ...
+
+
+class CaseStore(Protocol):
+    """The case workflow's writes: a change, its audit entry and (on close) the outcome counters, all or nothing.
+
+    ``CASE#<id>`` keeps the case; ``AUDIT#...`` items of the same partition are its append-only trail;
+    ``STATS#<kind>#<id>`` items count outcomes per profile, indicator, watch-list entry and random selection rate
+    (docs/data-model.md)."""
+
+    def get(self, case_id: str) -> CaseRecord | None: ...
+
+    def save(
+        self,
+        case: CaseRecord,
+        audit: AuditEntry,
+        *,
+        expected_token: str | None,
+        complete_step: bool,
+        counters: Mapping[CounterKey, Counts] | None = None,
+    ) -> CaseRecord:
+        """Store ``case`` at revision ``case.revision + 1`` if the stored case is still at ``case.revision``, with
+        ``audit`` and the ``counters`` increments, in one transaction. ``complete_step`` consumes the waiting
+        step's token, which must still be ``expected_token``: raises StepMoved (a Conflict) when the state machine
+        replaced it meanwhile (read again and retry), Conflict when someone else changed the case, NotFound for an
+        unknown case."""
+        ...
+
+    def audit_trail(self, case_id: str) -> list[AuditEntry]:
+        """Every audit entry of the case, oldest first (the service's and the state machine's)."""
+        ...
+
+    def overrides(self, since: datetime | None = None, limit: int = 100) -> list[AuditEntry]:
+        """Supervisor overrides of decisions, newest first (the report of overrides and their justifications)."""
+        ...
+
+    def escalations(self, limit: int = 100) -> list[AuditEntry]:
+        """Escalations the state machine recorded (step overdue, arrival near, step failed), newest first."""
+        ...
+
+    def open_cases(self, officers: Iterable[str]) -> dict[str, int]:
+        """How many open cases each officer holds (auto-assignment by workload)."""
+        ...
+
+    def counts(self, key: CounterKey) -> Counts:
+        """The outcome counters of one profile, indicator, watch-list entry or random selection rate."""
         ...
 
 
