@@ -23,7 +23,7 @@ from cts.adapters.local.bootstrap import LocalResources
 from cts.adapters.stepfunctions import StepFunctionsCaseWorkflow
 from cts.domain.alerts import Alert
 from cts.domain.case_feedback import CounterKey, CounterKind, Counts
-from cts.domain.case_workflow import Actor, workflow_input
+from cts.domain.case_workflow import Actor, CaseAction, Command, apply, workflow_input
 from cts.domain.cases import CaseRecord, Decision, Examination, ExaminationResult, Finding
 from cts.domain.errors import Conflict, NotFound, ValidationFailed
 from cts.domain.risk.assessment import Hit
@@ -289,3 +289,38 @@ def test_unknown_task_tokens_are_refused(desk: Desk) -> None:
         desk.workflow.complete("no-such-token", {"status": "triaged"})
     with pytest.raises((NotFound, Conflict)):
         desk.workflow.fail("no-such-token", "Case.Blocked", "x")
+
+
+def _opened(table: str, case_id: str) -> None:
+    """What the state machine's first state writes, without running it."""
+    item = {
+        "pk": {"S": f"CASE#{case_id}"},
+        "sk": {"S": "CASE"},
+        "status": {"S": "new"},
+        "alert_id": {"S": case_id},
+        "consignment_key": {"S": f"sea:{case_id}"},
+        "level": {"S": "amber"},
+        "revision": {"N": "0"},
+    }
+    boto3.client("dynamodb").put_item(TableName=table, Item=item)
+
+
+def test_of_two_people_changing_a_case_the_second_is_told_and_nothing_of_theirs_is_stored(
+    resources: LocalResources,
+) -> None:
+    table = resources.env["CTS_RECORDS_TABLE"]
+    _opened(table, "R1")
+    alice, bob = DynamoCaseStore(table), DynamoCaseStore(table)
+    alerts, search = FakeAlerts(), RecordingSearch()
+    tasks = StepFunctionsCaseWorkflow(resources.env["CTS_CASE_STATE_MACHINE_ARN"])
+    seen = alice.get("R1")
+    assert seen is not None
+    CaseService(alice, tasks, alerts, search).claim("R1", OFFICER)  # type: ignore[arg-type]
+    change = apply(seen, ANALYST, Command(CaseAction.CLAIM), datetime.now(UTC))
+    with pytest.raises(Conflict, match="revision 1, not 0"):
+        bob.save(change.case, change.audit, expected_token=None, complete_step=True)
+    assert [a.actor for a in alice.audit_trail("R1")] == ["olive"]
+    with pytest.raises(NotFound):
+        bob.save(
+            change.case.model_copy(update={"case_id": "nope"}), change.audit, expected_token=None, complete_step=True
+        )
