@@ -86,10 +86,29 @@ class FakeConsignments:
         self.items: dict[tuple[str, int], ConsignmentVersion] = {}
         self.expires: dict[tuple[str, int], datetime | None] = {}
         self.held: set[str] = set()  # keys under legal hold (FakeRecordsHold)
+        self.batches: list[int] = []  # sizes of the add_versions calls
+        self.race_in_batches: set[str] = set()  # keys another writer changes while a batch with them is written
 
     def latest(self, key: str) -> ConsignmentVersion | None:
         versions = self.versions(key)
         return versions[-1] if versions else None
+
+    def latest_many(self, keys: Sequence[str]) -> dict[str, ConsignmentVersion]:
+        found = {key: self.latest(key) for key in keys}
+        return {key: version for key, version in found.items() if version is not None}
+
+    def get_many(self, refs: Sequence[tuple[str, int]]) -> dict[tuple[str, int], ConsignmentVersion]:
+        return {ref: self.items[ref] for ref in refs if ref in self.items}
+
+    def add_versions(self, versions: Sequence[tuple[ConsignmentVersion, datetime | None]]) -> set[str]:
+        """All or nothing, like one transaction: a raced or taken key leaves the whole batch to the caller."""
+        self.batches.append(len(versions))
+        keys = {v.key for v, _ in versions}
+        if keys & self.race_in_batches or any((v.key, v.version) in self.items for v, _ in versions):
+            return keys
+        for version, expires in versions:
+            self.add_version(version, expires)
+        return set()
 
     def get(self, key: str, version: int) -> ConsignmentVersion | None:
         return self.items.get((key, version))
@@ -322,6 +341,9 @@ class FakePartyHistory:
             return PartySightings()
         pair = self.pairs.get((parties.shipper, parties.consignee)) if parties.shipper is not None else None
         return PartySightings(consignee=self.consignees.get(parties.consignee), pair=pair)
+
+    def lookup_many(self, parties: Sequence[PartyPair]) -> list[PartySightings]:
+        return [self.lookup(p) for p in parties]
 
     def record(self, key: str, parties: PartyPair, seen_on: date) -> PartySightings:
         if parties.consignee is None:

@@ -1,7 +1,8 @@
 """Score Lambda: consignment versions to assess, and the re-scoring fan-out, delivered through SQS.
 
-A record is a score request (``{key, version[, ruleset]}``), or a re-scoring start or page
-(``{rescore: "start" | "page", ...}``, see :mod:`cts.services.rescoring`)."""
+A record is a batch of score requests (``{refs: [[key, version], ...][, ruleset]}``), one score request
+(``{key, version[, ruleset]}``: a consignment of a batch that failed, sent again on its own), or a re-scoring start
+or page (``{rescore: "start" | "page", ...}``, see :mod:`cts.services.rescoring`)."""
 
 from __future__ import annotations
 
@@ -32,9 +33,10 @@ from cts.adapters.search import make_search_index
 from cts.adapters.sqs import SqsWorkQueue
 from cts.config.settings import ScoreSettings, load_settings
 from cts.ports.clock import SystemClock
-from cts.services.rescoring import RescorePage, RescoreStart, RescoringPolicy, RescoringService, ScoreRequest
+from cts.services.rescoring import RescorePage, RescoreStart, RescoringPolicy, RescoringService
 from cts.services.retention import LegalHoldService
-from cts.services.scoring import ScoringService
+from cts.services.score_requests import ScoreBatch, ScoreRequest, retry_alone
+from cts.services.scoring import ScoreOutcome, ScoringService
 
 logger = Logger(service="cts-score")
 tracer = Tracer(service="cts-score")
@@ -42,7 +44,7 @@ metrics = Metrics(namespace="CTS", service="cts-score")
 
 
 class ScoreRecord(SqsRecordModel):
-    body: Json[RescoreStart | RescorePage | ScoreRequest]
+    body: Json[RescoreStart | RescorePage | ScoreBatch | ScoreRequest]
 
 
 processor = BatchProcessor(event_type=EventType.SQS, model=ScoreRecord)
@@ -50,7 +52,9 @@ processor = BatchProcessor(event_type=EventType.SQS, model=ScoreRecord)
 
 class Services(NamedTuple):
     score: Idempotent
+    score_batch: Idempotent
     rescoring: RescoringService
+    score_queue: SqsWorkQueue
 
 
 @cache
@@ -83,21 +87,25 @@ def _services() -> Services:
     )
 
     def score(request: dict[str, Any]) -> dict[str, Any]:
-        outcome = service.score(request["key"], int(request["version"]), request.get("ruleset"))
-        assessment = outcome.assessment
+        return _summary(service.score(request["key"], int(request["version"]), request.get("ruleset")))
+
+    def score_batch(request: dict[str, Any]) -> dict[str, Any]:
+        refs = [(str(key), int(version)) for key, version in request["refs"]]
+        outcome = service.score_many(refs, request.get("ruleset"))
+        # The failed ones go back on the queue on their own before this batch counts as done (idempotency record).
+        retry_alone(score_queue, [ref for ref, _ in outcome.failed], request.get("ruleset"))
         return {
-            "score": assessment.score if assessment else None,
-            "level": assessment.level.value if assessment else None,
-            "alert_id": outcome.alert_id,
-            "new_alert": outcome.new_alert,
-            "random_selection": assessment.random_selection if assessment else None,
-            "superseded": outcome.superseded,
+            "scored": [{"key": o.key, "version": o.version, **_summary(o)} for o in outcome.scored],
+            "failed": [
+                {"key": key, "version": version, "error": repr(error)} for (key, version), error in outcome.failed
+            ],
         }
 
+    score_queue = SqsWorkQueue(settings.score_queue_url, settings.region)
     rescoring = RescoringService(
         consignments=service.consignments,
         rules=service.rules,
-        score_queue=SqsWorkQueue(settings.score_queue_url, settings.region),
+        score_queue=score_queue,
         policy=RescoringPolicy(
             window_hours=settings.rescore_window_hours,
             horizon_days=settings.rescore_horizon_days,
@@ -108,12 +116,30 @@ def _services() -> Services:
     idempotent = make_idempotent(
         score, table_name=settings.idempotency_table, key_path="[key, version, ruleset]", region=settings.region
     )
-    return Services(score=idempotent, rescoring=rescoring)
+    idempotent_batch = make_idempotent(
+        score_batch, table_name=settings.idempotency_table, key_path="[refs, ruleset]", region=settings.region
+    )
+    return Services(score=idempotent, score_batch=idempotent_batch, rescoring=rescoring, score_queue=score_queue)
+
+
+def _summary(outcome: ScoreOutcome) -> dict[str, Any]:
+    assessment = outcome.assessment
+    return {
+        "score": assessment.score if assessment else None,
+        "level": assessment.level.value if assessment else None,
+        "alert_id": outcome.alert_id,
+        "new_alert": outcome.new_alert,
+        "random_selection": assessment.random_selection if assessment else None,
+        "superseded": outcome.superseded,
+    }
 
 
 @tracer.capture_method
 def record_handler(record: ScoreRecord) -> None:
     request = record.body
+    if isinstance(request, ScoreBatch):
+        _score_batch(request)
+        return
     if not isinstance(request, ScoreRequest):
         progress = _services().rescoring.handle(request)
         logger.info(
@@ -132,9 +158,24 @@ def record_handler(record: ScoreRecord) -> None:
         metrics.add_metric(name="AlertsRaised", unit=MetricUnit.Count, value=1)
 
 
+def _score_batch(request: ScoreBatch) -> None:
+    result = _services().score_batch(request=request.model_dump(mode="json"))
+    for scored in result["scored"]:
+        logger.info("consignment scored", extra={"rescore_of": request.ruleset, **scored})
+        if scored.get("new_alert"):
+            metrics.add_metric(name="AlertsRaised", unit=MetricUnit.Count, value=1)
+    for failed in result["failed"]:
+        logger.error("consignment failed in a batch; sent again on its own", extra=failed)
+    metrics.add_metric(name="ConsignmentsScored", unit=MetricUnit.Count, value=len(result["scored"]))
+    if result["failed"]:
+        metrics.add_metric(name="ConsignmentsRetriedAlone", unit=MetricUnit.Count, value=len(result["failed"]))
+
+
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    _services().score.register(context)
+    services = _services()
+    services.score.register(context)
+    services.score_batch.register(context)
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

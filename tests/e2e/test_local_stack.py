@@ -80,7 +80,7 @@ def test_red_alert_opens_a_case_through_step_functions(local_stack: RunningStack
         TableName=local_stack.env["CTS_RECORDS_TABLE"],
         Key={"pk": {"S": "CASE#sea:DMLU:DMLU0000002#v1"}, "sk": {"S": "CASE"}},
     )["Item"]
-    assert case["status"]["S"] == "triage"
+    assert case["status"]["S"] == "new"
     assert case["level"]["S"] == "red"
 
 

@@ -121,6 +121,37 @@ def test_a_message_that_keeps_failing_goes_to_the_dead_letter_queue(
     assert [json.loads(m["Body"])["key"] for m in dead] == ["sea:NOPE:GONE"]
 
 
+def test_a_poisoned_consignment_in_a_batch_is_sent_again_alone_and_only_it_reaches_the_dead_letter_queue(
+    resources: LocalResources, pollers: dict[str, QueuePoller]
+) -> None:
+    sqs = boto3.client("sqs")
+    score_url, dlq_url = resources.queue_urls["ScoreQueue"], resources.queue_urls["ScoreQueueDlq"]
+    sqs.set_queue_attributes(QueueUrl=score_url, Attributes={"VisibilityTimeout": "0"})  # retry at once
+    upload(
+        resources,
+        "inbox/ACME/batch.json",
+        json_manifest(*(consignment_data(f"B{n}", eta=ETA.isoformat(), etd=ETD.isoformat()) for n in range(3))),
+    )
+    pollers["IngestFunction"].poll_once()
+    (queued,) = sqs.receive_message(QueueUrl=score_url, MaxNumberOfMessages=10)["Messages"]
+    refs = json.loads(queued["Body"])["refs"]
+    assert [key for key, _ in refs] == ["sea:TSTU:B0", "sea:TSTU:B1", "sea:TSTU:B2"]  # one message for the file
+    sqs.delete_message(QueueUrl=score_url, ReceiptHandle=queued["ReceiptHandle"])
+    poisoned = [refs[0], ["sea:NOPE:GONE", 1], *refs[1:]]
+    sqs.send_message(QueueUrl=score_url, MessageBody=json.dumps({"refs": poisoned}))
+
+    assert pollers["ScoreFunction"].poll_once() == 1
+    assert pollers["ScoreFunction"].failures == 0  # the batch is done; its bad consignment was sent again alone
+    table = bind_table(resources.env["CTS_RECORDS_TABLE"], "us-east-1")
+    assert all(DynamoAssessments(table).latest(key) is not None for key, _ in refs)
+    spec = next(q for q in SYSTEM.queues if q.logical_id == "ScoreQueue")
+    for _ in range(spec.max_receive_count + 1):
+        pollers["ScoreFunction"].poll_once()
+    assert pollers["ScoreFunction"].failures == spec.max_receive_count
+    dead = sqs.receive_message(QueueUrl=dlq_url, MaxNumberOfMessages=10)["Messages"]
+    assert [json.loads(m["Body"]) for m in dead] == [{"key": "sea:NOPE:GONE", "version": 1}]
+
+
 def test_processing_never_modifies_or_deletes_the_raw_upload(
     resources: LocalResources, pollers: dict[str, QueuePoller]
 ) -> None:

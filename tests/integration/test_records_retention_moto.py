@@ -217,3 +217,12 @@ def test_the_pipeline_sets_expiries_and_holds_what_alerts(
     assert receipts_store.retention(f"receipts/ACME/{clean_file}.json") == STANDARD
     assert expiries(table, f"RECEIPT#{held_file}") == {"RECEIPT": None, HOLD_SK: None}
     assert expiries(table, f"RECEIPT#{clean_file}")["RECEIPT"] is not None
+
+
+def test_grouped_versions_keep_a_held_consignment_without_expiry_and_expire_the_others(table: type) -> None:
+    consignments, holds = DynamoConsignments(table), DynamoRecordsHold(table)
+    held, free = version(1, "HELD01"), version(1, "FREE01")
+    holds.hold_consignment(Hold(key=held.key, reason="case", held_at=NOW))
+    assert consignments.add_versions([(held, EXPIRES), (free, EXPIRES)]) == set()
+    assert set(expiries(table, f"CONS#{held.key}").values()) == {None}
+    assert expiries(table, f"CONS#{free.key}") == {"V#000001": epoch_seconds(EXPIRES), "LATEST": epoch_seconds(EXPIRES)}

@@ -3,7 +3,7 @@ they raise :class:`cts.domain.errors.Conflict` instead of overwriting."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Protocol
 
@@ -22,6 +22,19 @@ class ConsignmentRepository(Protocol):
     def latest(self, key: str) -> ConsignmentVersion | None: ...
 
     def get(self, key: str, version: int) -> ConsignmentVersion | None: ...
+
+    def latest_many(self, keys: Sequence[str]) -> dict[str, ConsignmentVersion]:
+        """The latest version of each consignment that has one, in as few round trips as the store allows."""
+        ...
+
+    def get_many(self, refs: Sequence[tuple[str, int]]) -> dict[tuple[str, int], ConsignmentVersion]:
+        """The stored versions among ``(key, version)`` refs, in as few round trips as the store allows."""
+        ...
+
+    def add_versions(self, versions: Sequence[tuple[ConsignmentVersion, datetime | None]]) -> set[str]:
+        """Store new versions of *distinct* consignments (with their expiry) as :meth:`add_version` would, grouped
+        into few writes; returns the keys that were not stored (a conflict: the caller stores them one by one)."""
+        ...
 
     def versions(self, key: str) -> list[ConsignmentVersion]: ...
 
@@ -189,6 +202,10 @@ class PartyHistoryRepository(Protocol):
 
     def lookup(self, parties: PartyPair) -> PartySightings:
         """What the records hold for this consignee and this pair (nothing for an unknown party)."""
+        ...
+
+    def lookup_many(self, parties: Sequence[PartyPair]) -> list[PartySightings]:
+        """:meth:`lookup` for each of ``parties`` (same order), in as few round trips as the store allows."""
         ...
 
     def record(self, key: str, parties: PartyPair, seen_on: date) -> PartySightings:

@@ -7,6 +7,7 @@ of its content and reported as a duplicate on the receipt.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from cts.domain.errors import Conflict
@@ -29,6 +30,7 @@ from cts.ports.clock import Clock
 from cts.ports.messaging import WorkQueue
 from cts.ports.records import ConsignmentRepository, ReceiptRepository
 from cts.ports.storage import ObjectStore
+from cts.services.score_requests import score_messages
 
 INBOX = "inbox/"
 RECEIPTS = "receipts/"
@@ -76,10 +78,10 @@ class IngestService:
         except UnknownFormat as exc:
             source_format, parsed = None, []
             file_issues = [DataQualityIssue(code="UNKNOWN_FORMAT", message=str(exc), severity=Severity.ERROR)]
-        outcomes = [self._store(item, file_id, carrier_id) for item in parsed]
-        to_score = [{"key": o.key, "version": o.version} for o in outcomes if o.key and o.version and not o.duplicate]
+        outcomes = self._store_all(parsed, file_id, carrier_id)
+        to_score = [(o.key, o.version) for o in outcomes if o.key and o.version and not o.duplicate]
         if to_score:
-            self.score_queue.send_many(to_score)
+            self.score_queue.send_many(score_messages(to_score))
         receipt = Receipt(
             file_id=file_id,
             object_key=object_key,
@@ -100,6 +102,32 @@ class IngestService:
         )
         return receipt
 
+    def _store_all(self, parsed: list[ParsedConsignment], file_id: str, carrier_id: str) -> list[ConsignmentOutcome]:
+        """Store the file's consignments: those it names once together (one read of their latest versions, writes
+        grouped), then, in file order, those it names more than once (each sees the version before it) and those
+        whose grouped write met a concurrent one."""
+        keys = Counter(item.consignment.key for item in parsed if item.consignment is not None)
+        latest = self.consignments.latest_many([key for key, times in keys.items() if times == 1])
+        outcomes: list[ConsignmentOutcome | None] = [None] * len(parsed)
+        pending: list[tuple[int, ConsignmentVersion, list[DataQualityIssue], str | None]] = []
+        for position, item in enumerate(parsed):
+            if item.consignment is None or keys[item.consignment.key] > 1:
+                continue
+            prepared = self._prepare(item, latest.get(item.consignment.key), file_id, carrier_id)
+            if isinstance(prepared, ConsignmentOutcome):
+                outcomes[position] = prepared
+            else:
+                pending.append((position, *prepared, item.document_number))
+        expiring = [(version, self.retention.consignment_expiry(version)) for _, version, _, _ in pending]
+        not_stored = self.consignments.add_versions(expiring) if expiring else set()
+        for position, version, issues, document_number in pending:
+            if version.key not in not_stored:
+                outcomes[position] = _stored(document_number, version, issues)
+        return [
+            outcome if outcome is not None else self._store(item, file_id, carrier_id)
+            for item, outcome in zip(parsed, outcomes, strict=True)
+        ]
+
     def _store(self, item: ParsedConsignment, file_id: str, carrier_id: str) -> ConsignmentOutcome:
         if item.consignment is None:
             return ConsignmentOutcome(
@@ -107,42 +135,59 @@ class IngestService:
             )
         for _attempt in range(3):  # another worker may store a version of the same consignment meanwhile
             latest = self.consignments.latest(item.consignment.key)
-            merged = next_content(latest.consignment if latest else None, item.consignment)
-            consignment = with_quality(merged, self.reference)
-            issues = [*item.issues, *consignment.quality]
-            fingerprint = content_hash(consignment)
-            if latest is not None and latest.content_hash == fingerprint:
-                return ConsignmentOutcome(
-                    document_number=item.document_number,
-                    key=consignment.key,
-                    status=outcome_status(issues),
-                    version=latest.version,
-                    duplicate=True,
-                    issues=issues,
-                )
-            issues += _lifecycle_issues(consignment, latest)
-            version = ConsignmentVersion(
-                key=consignment.key,
-                version=(latest.version + 1) if latest else 1,
-                content_hash=fingerprint,
-                status=version_status(consignment),
-                file_id=file_id,
-                carrier_id=carrier_id,
-                stored_at=self.clock.now(),
-                consignment=consignment,
-            )
+            prepared = self._prepare(item, latest, file_id, carrier_id)
+            if isinstance(prepared, ConsignmentOutcome):
+                return prepared
+            version, issues = prepared
             try:
                 self.consignments.add_version(version, expires=self.retention.consignment_expiry(version))
             except Conflict:
                 continue
+            return _stored(item.document_number, version, issues)
+        raise Conflict(f"could not store {item.consignment.key}: too many concurrent versions")
+
+    def _prepare(
+        self, item: ParsedConsignment, latest: ConsignmentVersion | None, file_id: str, carrier_id: str
+    ) -> ConsignmentOutcome | tuple[ConsignmentVersion, list[DataQualityIssue]]:
+        """The next version of ``item`` after ``latest`` with its issues, or the outcome of a duplicate."""
+        assert item.consignment is not None
+        merged = next_content(latest.consignment if latest else None, item.consignment)
+        consignment = with_quality(merged, self.reference)
+        issues = [*item.issues, *consignment.quality]
+        fingerprint = content_hash(consignment)
+        if latest is not None and latest.content_hash == fingerprint:
             return ConsignmentOutcome(
                 document_number=item.document_number,
                 key=consignment.key,
                 status=outcome_status(issues),
-                version=version.version,
+                version=latest.version,
+                duplicate=True,
                 issues=issues,
             )
-        raise Conflict(f"could not store {item.consignment.key}: too many concurrent versions")
+        issues += _lifecycle_issues(consignment, latest)
+        version = ConsignmentVersion(
+            key=consignment.key,
+            version=(latest.version + 1) if latest else 1,
+            content_hash=fingerprint,
+            status=version_status(consignment),
+            file_id=file_id,
+            carrier_id=carrier_id,
+            stored_at=self.clock.now(),
+            consignment=consignment,
+        )
+        return version, issues
+
+
+def _stored(
+    document_number: str | None, version: ConsignmentVersion, issues: list[DataQualityIssue]
+) -> ConsignmentOutcome:
+    return ConsignmentOutcome(
+        document_number=document_number,
+        key=version.key,
+        status=outcome_status(issues),
+        version=version.version,
+        issues=issues,
+    )
 
 
 def _lifecycle_issues(consignment: Consignment, latest: ConsignmentVersion | None) -> list[DataQualityIssue]:

@@ -3,12 +3,12 @@
 ``rules_changed`` sends one *start* message naming the ruleset version in force; handling it sends one *page*
 message per UTC arrival day of the window (ETA from ``window_hours`` before the change up to ``horizon_days``
 after it); handling a page lists one page of that day's arrivals (the latest version of each active consignment),
-sends one score message per consignment and, if the day has more, the next page with its cursor. Scoring itself
-is :meth:`cts.services.scoring.ScoringService.score`: it scores the latest version with the rules in force and
-alerts once per consignment version, so a consignment that now matches alerts like a fresh one and one that
-already alerted does not alert again. Every message carries the ruleset version that triggered the re-score
-(traceability, and the idempotency key of the score function, so a re-score is not answered from the record of
-the first scoring)."""
+sends score messages of up to 25 consignments each (:mod:`cts.services.score_requests`) and, if the day has
+more, the next page with its cursor. Scoring itself is :meth:`cts.services.scoring.ScoringService.score_many`: it
+scores the latest version with the rules in force and alerts once per consignment version, so a consignment that
+now matches alerts like a fresh one and one that already alerted does not alert again. Every message carries the
+ruleset version that triggered the re-score (traceability, and the idempotency key of the score function, so a
+re-score is not answered from the record of the first scoring)."""
 
 from __future__ import annotations
 
@@ -22,16 +22,7 @@ from pydantic import BaseModel, ConfigDict
 from cts.domain.records import arrival_day
 from cts.ports.messaging import WorkQueue
 from cts.ports.records import ConsignmentRepository, RuleRepository
-
-
-class ScoreRequest(BaseModel):
-    """Score (or re-score) one consignment version; ``ruleset`` names the rules change that asked for a re-score."""
-
-    model_config = ConfigDict(frozen=True)
-
-    key: str
-    version: int
-    ruleset: str | None = None
+from cts.services.score_requests import score_messages
 
 
 class RescoreStart(BaseModel):
@@ -111,12 +102,11 @@ class RescoringService:
     def page(self, page: RescorePage) -> RescoreProgress:
         """One page of a day's arrivals to the score queue, then the next page of that day (if any)."""
         found, cursor = self.consignments.arriving(page.day, page.after, page.cursor, self.policy.page_size)
-        requests = [ScoreRequest(key=key, version=version, ruleset=page.ruleset) for key, version in found]
-        if requests:
-            self.score_queue.send_many([_body(r) for r in requests])
+        if found:
+            self.score_queue.send_many(score_messages(found, page.ruleset))
         if cursor is not None:
             self.score_queue.send(_body(page.model_copy(update={"cursor": cursor})))
-        return RescoreProgress(pages=1 if cursor is not None else 0, consignments=len(requests))
+        return RescoreProgress(pages=1 if cursor is not None else 0, consignments=len(found))
 
 
 def _body(message: BaseModel) -> Mapping[str, Any]:

@@ -32,8 +32,9 @@ def test_a_good_file_is_stored_queued_for_scoring_and_receipted():
     receipt = svc.ingest(KEY)
     assert receipt.status is ReceiptStatus.ACCEPTED
     assert receipt.carrier_id == "ACME"
-    assert [m["version"] for m in queue.messages] == [1, 1]
+    assert queue.messages == [{"refs": [["sea:TSTU:A1", 1], ["sea:TSTU:A2", 1]]}]
     assert {k for k, _ in consignments.items} == {"sea:TSTU:A1", "sea:TSTU:A2"}
+    assert consignments.batches == [2]  # one read of the latest versions, one grouped write
     stored = json.loads(receipts_store.get(receipt_key("ACME", receipt.file_id)))
     assert stored["status"] == "accepted"
 
@@ -55,7 +56,7 @@ def test_an_amendment_becomes_version_two_and_is_rescored():
     svc.inbox.objects["inbox/ACME/amend.json"] = json_manifest(amended)  # type: ignore[attr-defined]
     receipt = svc.ingest("inbox/ACME/amend.json")
     assert receipt.consignments[0].version == 2
-    assert [m["version"] for m in queue.messages] == [1, 2]
+    assert [ref for m in queue.messages for ref in m["refs"]] == [["sea:TSTU:A1", 1], ["sea:TSTU:A1", 2]]
     assert consignments.latest("sea:TSTU:A1").consignment.eta.day == 2  # type: ignore[union-attr]
 
 
@@ -83,3 +84,35 @@ def test_objects_outside_a_carrier_inbox_are_refused():
     svc, *_ = service(b"{}", key="elsewhere/file.json")
     with pytest.raises(NotAnUpload):
         svc.ingest("elsewhere/file.json")
+
+
+def test_a_consignment_named_twice_in_one_file_becomes_two_versions_in_file_order():
+    original = consignment_data("A1")
+    amended = consignment_data("A1", message_function="amendment", eta="2026-12-02T06:00:00+00:00")
+    svc, consignments, queue, _ = service(json_manifest(original, consignment_data("A2"), amended))
+    receipt = svc.ingest(KEY)
+    assert [(o.key, o.version) for o in receipt.consignments] == [
+        ("sea:TSTU:A1", 1),
+        ("sea:TSTU:A2", 1),
+        ("sea:TSTU:A1", 2),
+    ]
+    assert consignments.latest("sea:TSTU:A1").consignment.eta.day == 2  # type: ignore[union-attr]
+    assert consignments.batches == [1]  # only A2 went in the grouped write; A1 was stored one version at a time
+    assert sorted(ref for m in queue.messages for ref in m["refs"]) == [
+        ["sea:TSTU:A1", 1],
+        ["sea:TSTU:A1", 2],
+        ["sea:TSTU:A2", 1],
+    ]
+
+
+def test_a_grouped_write_that_meets_a_concurrent_one_is_stored_one_by_one():
+    svc, consignments, queue, _ = service(json_manifest(consignment_data("A1"), consignment_data("A2")))
+    consignments.race_in_batches = {"sea:TSTU:A2"}
+    receipt = svc.ingest(KEY)
+    assert consignments.batches == [2]
+    assert [(o.key, o.version, o.duplicate) for o in receipt.consignments] == [
+        ("sea:TSTU:A1", 1, False),
+        ("sea:TSTU:A2", 1, False),
+    ]
+    assert {k for k, _ in consignments.items} == {"sea:TSTU:A1", "sea:TSTU:A2"}
+    assert queue.messages == [{"refs": [["sea:TSTU:A1", 1], ["sea:TSTU:A2", 1]]}]

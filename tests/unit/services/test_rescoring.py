@@ -17,9 +17,9 @@ from cts.services.rescoring import (
     RescoreStart,
     RescoringPolicy,
     RescoringService,
-    ScoreRequest,
     window,
 )
+from cts.services.score_requests import ScoreBatch, ScoreRequest
 from cts.services.scoring import ScoringService
 from fakes import (
     FakeAlerts,
@@ -33,7 +33,9 @@ from fakes import (
 )
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-MESSAGE: TypeAdapter[RescoreStart | RescorePage | ScoreRequest] = TypeAdapter(RescoreStart | RescorePage | ScoreRequest)
+MESSAGE: TypeAdapter[RescoreStart | RescorePage | ScoreBatch | ScoreRequest] = TypeAdapter(
+    RescoreStart | RescorePage | ScoreBatch | ScoreRequest
+)
 
 
 def stored(
@@ -103,7 +105,11 @@ def drain(queue: FakeQueue, rescoring: RescoringService, scoring: ScoringService
     scored: list[ScoreRequest] = []
     while queue.messages:
         message = MESSAGE.validate_python(queue.messages.pop(0))
-        if isinstance(message, ScoreRequest):
+        if isinstance(message, ScoreBatch):
+            scored += [ScoreRequest(key=key, version=version, ruleset=message.ruleset) for key, version in message.refs]
+            if scoring is not None:
+                assert not scoring.score_many(message.refs, message.ruleset).failed
+        elif isinstance(message, ScoreRequest):
             scored.append(message)
             if scoring is not None:
                 scoring.score(message.key, message.version, message.ruleset)
@@ -142,14 +148,14 @@ def test_a_page_queues_its_consignments_then_the_next_page_with_the_cursor() -> 
     page = RescorePage(rescore="page", ruleset="r1", day=(NOW + timedelta(days=1)).date())
     progress = service.page(page)
     assert progress.consignments == 3
-    assert queue.messages[:3] == [{"key": key(f"P{n}"), "version": 1, "ruleset": "r1"} for n in range(3)]
-    following = MESSAGE.validate_python(queue.messages[3])
+    assert queue.messages[0] == {"refs": [[key(f"P{n}"), 1] for n in range(3)], "ruleset": "r1"}
+    following = MESSAGE.validate_python(queue.messages[1])
     assert isinstance(following, RescorePage)
     assert following.cursor is not None
     assert following.day == page.day
     queue.messages.clear()
     assert service.page(following).consignments == 1
-    assert queue.messages == [{"key": key("P3"), "version": 1, "ruleset": "r1"}]
+    assert queue.messages == [{"refs": [[key("P3"), 1]], "ruleset": "r1"}]
 
 
 def test_a_new_watch_list_match_alerts_once_like_a_fresh_one() -> None:

@@ -14,6 +14,11 @@ makes the local pipeline quadratic in the number of consignments stored:
   on every write for a global index. moto's key conditions, filters, sorting, paging and projections still run on
   those candidates, so results are moto's.
 
+Its SQS layer costs time per message queued: every message sent or received re-reads all the queue's attributes
+(counting every message three times), and every delete rebuilds the message list. :func:`patch_sqs` reads the
+one attribute needed and deletes in one pass. :func:`quiet_http_log` drops the log line werkzeug writes for every
+request (werkzeug's server also closes every connection; the handlers' clients pay a connect per request).
+
 Local AWS only (``python -m cts.adapters.local.moto_server -H 127.0.0.1 -p PORT``)."""
 
 from __future__ import annotations
@@ -97,9 +102,78 @@ def patch_transactions() -> None:
 
 
 def patch_dynamodb() -> None:
-    """Both fixes; idempotent."""
+    """Both DynamoDB fixes; idempotent."""
     patch_transactions()
     patch_queries()
+
+
+def patch_all() -> None:
+    """Every fix of this module; idempotent. Call before the server starts."""
+    patch_dynamodb()
+    patch_sqs()
+    quiet_http_log()
+
+
+_sending = threading.local()  # set while moto's send_message runs: it reads one attribute of the queue
+
+
+def patch_sqs() -> None:
+    from moto.core.utils import unix_time, unix_time_millis
+    from moto.sqs.exceptions import ReceiptHandleIsInvalid
+    from moto.sqs.models import Queue, SQSBackend
+
+    if getattr(Queue, "_cts_fast", False):
+        return
+    full_attributes = Queue.attributes.fget  # type: ignore[attr-defined]
+    original_send = SQSBackend.send_message
+
+    def attributes(self: Any) -> dict[str, Any]:
+        if not getattr(_sending, "active", False):
+            return full_attributes(self)  # type: ignore[no-any-return]
+        # send_message only asks for ContentBasedDeduplication; the full set counts every message three times
+        value = getattr(self, "content_based_deduplication", None) if self.fifo_queue else None
+        if value is None:
+            return {}
+        return {"ContentBasedDeduplication": str(value).lower() if isinstance(value, bool) else value}
+
+    def send_message(self: Any, *args: Any, **kwargs: Any) -> Any:
+        _sending.active = True
+        try:
+            return original_send(self, *args, **kwargs)
+        finally:
+            _sending.active = False
+
+    def messages(self: Any) -> list[Any]:
+        now = unix_time_millis()  # once, not twice per message
+        return [m for m in self._messages if now > m.visible_at and now >= m.delayed_until]
+
+    def is_message_valid_based_on_retention_period(self: Any, queue_name: str, message: Any) -> bool:
+        retention_s = int(self.get_queue(queue_name).message_retention_period)
+        return bool(retention_s + message.sent_timestamp / 1000 > unix_time())
+
+    def delete_message(self: Any, receipt_handle: str) -> None:
+        if receipt_handle in self.deleted_messages:
+            return  # already deleted: deleting again is not an error (as in moto)
+        for position, message in enumerate(self._messages):
+            if message.had_receipt_handle(receipt_handle):
+                self.pending_messages.discard(message)
+                self.deleted_messages.update(message.all_receipt_handles)
+                del self._messages[position]
+                return
+        raise ReceiptHandleIsInvalid()
+
+    Queue.attributes = property(attributes)  # type: ignore[method-assign,assignment]
+    Queue.messages = property(messages)  # type: ignore[method-assign,assignment]
+    Queue.delete_message = delete_message  # type: ignore[method-assign]
+    SQSBackend.send_message = send_message  # type: ignore[method-assign]
+    SQSBackend.is_message_valid_based_on_retention_period = is_message_valid_based_on_retention_period  # type: ignore[method-assign]
+    Queue._cts_fast = True  # type: ignore[attr-defined]
+
+
+def quiet_http_log() -> None:
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
 _candidates = threading.local()  # the items moto's query walks instead of the whole table, per request thread
@@ -259,7 +333,7 @@ def _query_candidates(table: Any, hash_key: Any, index_name: str | None, hash_co
 def main(argv: list[str] | None = None) -> None:
     from moto.server import main as moto_main
 
-    patch_dynamodb()
+    patch_all()
     moto_main(argv if argv is not None else sys.argv[1:])
 
 

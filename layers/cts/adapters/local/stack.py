@@ -19,7 +19,7 @@ import requests
 from cts.adapters.aws import reset_clients
 from cts.adapters.local.bootstrap import LocalResources, bootstrap
 from cts.adapters.local.demo import DEMO_CARRIER, DemoUser, demo_manifest, demo_users, seed_rules
-from cts.adapters.local.moto_server import patch_dynamodb
+from cts.adapters.local.moto_server import patch_all
 from cts.adapters.local.paths import repo_root
 from cts.adapters.local.runner import QueuePoller, load_handler
 from cts.adapters.local.snapshot import restore, save
@@ -68,7 +68,7 @@ class LocalStack:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         reset_clients()
         self._set_environment(self._moto_environment())
-        patch_dynamodb()  # moto walks whole tables per transaction and query: slow, and racy under concurrent pollers
+        patch_all()  # moto walks whole tables and queues per request: slow, and racy under concurrent pollers
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.aws_port, verbose=False)
         self._moto.start()
         self.enable_step_functions()

@@ -1,4 +1,4 @@
-"""The local stack's moto patches answer DynamoDB exactly as moto does, without walking whole tables.
+"""The local stack's moto patches answer DynamoDB and SQS exactly as moto does, without walking whole tables and queues.
 
 Random writes (puts, updates that move an item between index partitions or drop it from the index, deletes,
 transactions), then every partition of the base table and of each global index is queried and compared with a
@@ -6,6 +6,7 @@ scan filtered by hand (scans are not patched)."""
 
 from __future__ import annotations
 
+import json
 import random
 from typing import Any
 
@@ -13,7 +14,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from cts.adapters.local.moto_server import patch_dynamodb
+from cts.adapters.local.moto_server import patch_all, patch_dynamodb
 
 TABLE = "patched-queries"
 
@@ -177,3 +178,49 @@ def test_an_unknown_partition_is_empty_and_a_missing_index_is_still_refused(ddb:
         _query_all(
             ddb, IndexName="gsi9", KeyConditionExpression="g1pk = :g", ExpressionAttributeValues={":g": {"S": "G1"}}
         )
+
+
+def test_patched_queues_deliver_delete_redrive_and_count_as_moto_does(aws_env: None) -> None:
+    patch_all()
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    dlq = sqs.create_queue(QueueName="patched-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    url = sqs.create_queue(
+        QueueName="patched",
+        Attributes={
+            "VisibilityTimeout": "0",
+            "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "2"}),
+        },
+    )["QueueUrl"]
+    sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(n), "MessageBody": f"m{n}"} for n in range(5)])
+    counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"]
+    assert counts["ApproximateNumberOfMessages"] == "5"
+
+    received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    assert sorted(m["Body"] for m in received) == [f"m{n}" for n in range(5)]
+    keep = {"m0", "m1"}
+    for m in received:
+        if m["Body"] not in keep:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=received[-1]["ReceiptHandle"])  # twice: not an error
+    with pytest.raises(ClientError):
+        sqs.delete_message(QueueUrl=url, ReceiptHandle="not-a-handle")
+
+    again = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]  # second receive of m0, m1
+    assert sorted(m["Body"] for m in again) == sorted(keep)
+    assert sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []) == []  # moved to the DLQ
+    dead = sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10)["Messages"]
+    assert sorted(m["Body"] for m in dead) == sorted(keep)
+
+
+def test_patched_queues_hold_back_delayed_and_in_flight_messages(aws_env: None) -> None:
+    patch_all()
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    url = sqs.create_queue(QueueName="patched-visibility", Attributes={"VisibilityTimeout": "60"})["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="later", DelaySeconds=60)
+    sqs.send_message(QueueUrl=url, MessageBody="now")
+    (first,) = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    assert first["Body"] == "now"
+    assert sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []) == []  # in flight, delayed
+    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=first["ReceiptHandle"], VisibilityTimeout=0)
+    assert [m["Body"] for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]] == ["now"]
