@@ -724,7 +724,7 @@ def test_embedded_index_reuses_connections_across_short_lived_threads(tmp_path: 
             thread = threading.Thread(target=index.search, args=(SearchQuery(text="kingston"),))
             thread.start()
             thread.join()
-        assert len(index._connections) == 1
+        assert len(index._connections) == 2  # the writer and one reader
 
 
 def test_facets_of_everything_follow_updates_and_deletes(corpus: SearchIndex) -> None:
@@ -783,3 +783,156 @@ def test_embedded_index_refuses_a_file_from_newer_code(tmp_path: Path) -> None:
     raw.close()
     with EmbeddedSearchIndex(path) as second, pytest.raises(SearchUnavailable, match="newer"):
         second.get(ACME.key)
+
+
+# -- ETA windows: totals and facets at the edges of days -------------------------------------------
+
+MIDNIGHT = datetime(2026, 3, 10, tzinfo=UTC)
+HOUR = timedelta(hours=1)
+MS = timedelta(milliseconds=1)
+WINDOW_FACETS = ["mode", "level", "place_of_discharge", "alert_status", "ports", "status"]
+
+
+def _windowed_corpus() -> list[SearchDocument]:
+    """Documents around day boundaries: at midnight, a millisecond before, mid-day, and without ETA."""
+    offsets = [timedelta(0), -MS, MS, HOUR, 12 * HOUR, 23 * HOUR, 24 * HOUR - MS]
+    docs = []
+    for n in range(140):
+        eta = None if n % 13 == 0 else MIDNIGHT + (n % 6 - 1) * DAY + offsets[n % len(offsets)]
+        docs.append(
+            doc(
+                f"sea:W:{n:04d}",
+                mode=("sea", "air", "road")[n % 3],
+                direction=("import", "export")[n % 2],
+                level=("none", "low", "medium", "high")[n % 4],
+                status="cancelled" if n % 11 == 0 else "active",
+                alert_status=(None, "new", "acknowledged")[n % 3 if n % 5 else 0],
+                place_of_discharge=("JMKIN", "NLRTM", "USMIA", "CNSHA", "SGSIN")[n % 5],
+                ports=(("JMKIN", "NLRTM", "USMIA")[n % 3], ("CNSHA", "SGSIN")[n % 2]),
+                eta=eta,
+                received_at=T0 + n * MS,
+            )
+        )
+    return docs
+
+
+WINDOWS: list[tuple[datetime | None, datetime | None]] = [
+    (MIDNIGHT, MIDNIGHT + 2 * DAY - MS),  # whole days exactly
+    (MIDNIGHT, MIDNIGHT + 2 * DAY),  # and the first instant of the next day
+    (MIDNIGHT - MS, MIDNIGHT + DAY),  # the last instant of the day before
+    (MIDNIGHT + HOUR, MIDNIGHT + 3 * DAY + 23 * HOUR),  # edges mostly inside their days
+    (MIDNIGHT + 23 * HOUR, MIDNIGHT + 3 * DAY + HOUR),  # edges mostly outside their days
+    (MIDNIGHT + 12 * HOUR, MIDNIGHT + 2 * DAY + 12 * HOUR),  # edges in the middle
+    (MIDNIGHT + HOUR, MIDNIGHT + 23 * HOUR),  # within one day
+    (MIDNIGHT + 12 * HOUR, MIDNIGHT + DAY + 12 * HOUR),  # across one midnight, no whole day
+    (MIDNIGHT + HOUR, None),  # from only
+    (None, MIDNIGHT + DAY + 23 * HOUR),  # to only
+    (MIDNIGHT - 10 * DAY, MIDNIGHT + 10 * DAY),  # every ETA
+]
+NARROWINGS: list[dict[str, Any]] = [
+    {},
+    {"modes": ["sea", "road"]},
+    {"levels": ["high"], "directions": ["import"]},
+    {"statuses": ["active"]},
+]
+
+
+def _in_window(d: SearchDocument, low: datetime | None, high: datetime | None) -> bool:
+    return d.eta is not None and (low is None or d.eta >= low) and (high is None or d.eta <= high)
+
+
+def _narrowed(d: SearchDocument, narrowing: dict[str, Any]) -> bool:
+    fields = {"modes": "mode", "levels": "level", "directions": "direction", "statuses": "status"}
+    return all(getattr(d, fields[name]) in values for name, values in narrowing.items())
+
+
+def _check_windows(index: SearchIndex, docs: list[SearchDocument]) -> None:
+    for low, high in WINDOWS:
+        for narrowing in NARROWINGS:
+            expected = [d for d in docs if _in_window(d, low, high) and _narrowed(d, narrowing)]
+            query = SearchQuery(
+                eta_from=low, eta_to=high, facets=WINDOW_FACETS, facet_size=50, page_size=200, **narrowing
+            )
+            result = index.search(query)
+            where = f"window {low} .. {high}, {narrowing}"
+            assert result.total == len(expected), where
+            assert {hit.key for hit in result.hits} == {d.key for d in expected}, where
+            assert index.count(query) == len(expected), where
+            for field in WINDOW_FACETS:
+                assert result.facets[field] == _expected_facet(tuple(expected), field), (where, field)
+            sorted_by_eta = keys(index, eta_from=low, eta_to=high, sort="-eta", **narrowing)
+            assert len(sorted_by_eta) == len(expected), where
+
+
+def test_eta_window_totals_and_facets_are_exact_at_the_edges_of_days(engine: SearchIndex) -> None:
+    docs = _windowed_corpus()
+    load(engine, *docs)
+    _check_windows(engine, docs)
+
+
+def test_eta_window_counts_follow_updates_deletes_and_status_changes(engine: SearchIndex) -> None:
+    docs = {d.key: d for d in _windowed_corpus()}
+    load(engine, *docs.values())
+    changed = []
+    for n, d in enumerate(list(docs.values())[::7]):
+        eta = None if n % 4 == 0 else MIDNIGHT + (n % 5) * DAY + 23 * HOUR + (n % 3) * HOUR
+        changed.append(d.model_copy(update={"version": 2, "eta": eta, "level": "high", "status": "active"}))
+    load(engine, *changed)
+    docs.update({d.key: d for d in changed})
+    for key in list(docs)[1::9]:
+        engine.delete(key)
+        docs.pop(key)
+    for n, key in enumerate(list(docs)[2::5]):
+        status = ("acknowledged", None, "closed")[n % 3]
+        assert engine.set_statuses(key, alert_status=status) is True
+        docs[key] = docs[key].model_copy(update={"alert_status": status})
+    engine.refresh()
+    _check_windows(engine, list(docs.values()))
+
+
+def test_a_rare_level_combined_with_a_common_port_country_or_code(engine: SearchIndex) -> None:
+    """Whichever condition keeps fewer documents, the matches are the same."""
+    docs = [
+        doc(
+            f"sea:R:{n:04d}",
+            level="high" if n % 25 == 0 else "low",
+            ports=("JMKIN", "NLRTM") if n % 2 else ("JMKIN",),
+            countries=("JM",),
+            hs_codes=("847130",) if n % 3 else ("090111",),
+            carrier_id="acct-1",
+            alert_status="new",
+            profiles_matched=("P-1",),
+            score=n % 100,
+            eta=T0 + (n % 9) * DAY,
+        )
+        for n in range(100)
+    ]
+    load(engine, *docs)
+    high = {d.key for d in docs if d.level == "high"}
+    for narrowing in [
+        {"ports": ["JMKIN"]},
+        {"countries": ["JM"]},
+        {"hs_prefix": "8471"},
+        {"carrier_id": "acct-1"},
+        {"alert_statuses": ["new"]},
+        {"profile": "P-1"},
+        {"ports": ["NLRTM"], "eta_from": T0, "eta_to": T0 + 8 * DAY},
+    ]:
+        expected = {d.key for d in docs if d.key in high and _matches_narrowing(d, narrowing)}
+        for sort in ("-score", "eta", "-received"):
+            assert key_set(engine, levels=["high"], sort=sort, **narrowing) == expected, (narrowing, sort)
+        assert engine.count(SearchQuery(levels=["high"], **narrowing)) == len(expected)
+
+
+def _matches_narrowing(d: SearchDocument, narrowing: dict[str, Any]) -> bool:
+    checks = {
+        "ports": lambda v: bool(set(d.ports) & set(v)),
+        "countries": lambda v: bool(set(d.countries) & set(v)),
+        "hs_prefix": lambda v: any(code.startswith(v) for code in d.hs_codes),
+        "carrier_id": lambda v: d.carrier_id == v,
+        "alert_statuses": lambda v: d.alert_status in v,
+        "profile": lambda v: v in d.profiles_matched,
+        "eta_from": lambda v: d.eta is not None and d.eta >= v,
+        "eta_to": lambda v: d.eta is not None and d.eta <= v,
+    }
+    return all(checks[name](value) for name, value in narrowing.items())
