@@ -345,6 +345,9 @@ class FakePartyHistory:
     def lookup_many(self, parties: Sequence[PartyPair]) -> list[PartySightings]:
         return [self.lookup(p) for p in parties]
 
+    def record_many(self, entries: Sequence[tuple[str, PartyPair, date]]) -> list[PartySightings]:
+        return [self.record(key, parties, seen_on) for key, parties, seen_on in entries]
+
     def record(self, key: str, parties: PartyPair, seen_on: date) -> PartySightings:
         if parties.consignee is None:
             return PartySightings()

@@ -68,3 +68,29 @@ def test_party_sightings_read_in_one_batch_match_single_lookups(table: type) -> 
     assert parties.lookup_many(asked) == [parties.lookup(p) for p in asked]
     assert parties.lookup_many([new_pair])[0].consignee is not None
     assert parties.lookup_many([new_pair])[0].pair is None
+
+
+def test_first_sightings_recorded_in_a_batch_keep_earlier_writers_and_the_batch_order(table: type) -> None:
+    parties = DynamoPartyHistory(table)
+    earlier = PartyPair(shipper="andes produce", consignee="island fresh")
+    parties.record("sea:X:EARLIER", earlier, date(2026, 1, 5))
+    same_consignee = PartyPair(shipper="nordic timber", consignee="island fresh")
+    fresh = PartyPair(shipper="pacific rim", consignee="montego foods")
+    many = [PartyPair(shipper=f"shipper {n}", consignee=f"consignee {n}") for n in range(60)]  # > 100 items
+    entries = [
+        ("sea:X:A", same_consignee, date(2026, 11, 25)),
+        ("sea:X:B", fresh, date(2026, 11, 25)),
+        ("sea:X:C", fresh, date(2026, 11, 25)),  # same parties later in the batch: B was first
+        *((f"sea:X:M{n}", p, date(2026, 11, 25)) for n, p in enumerate(many)),
+    ]
+    stored = parties.record_many(entries)
+    assert stored[0].consignee is not None
+    assert stored[0].consignee.first_key == "sea:X:EARLIER"
+    assert stored[0].pair is not None
+    assert stored[0].pair.first_key == "sea:X:A"
+    assert stored[1] == stored[2]
+    assert stored[2].pair is not None
+    assert stored[2].pair.first_key == "sea:X:B"
+    assert [s.consignee.first_key for s in stored[3:] if s.consignee] == [f"sea:X:M{n}" for n in range(60)]
+    assert parties.lookup_many([p for _, p, _ in entries]) == stored  # what is stored is what was returned
+    assert parties.record_many(entries) == stored  # a retry moves nothing

@@ -815,6 +815,66 @@ class DynamoPartyHistory:
 
         return [PartySightings(consignee=sighting(party), pair=sighting(pair)) for party, pair in keys]
 
+    def record_many(self, entries: Sequence[tuple[str, PartyPair, date]]) -> list[PartySightings]:
+        """First sightings of a batch in transactions of up to 100 conditional puts. An item someone stored first
+        (the transaction names it among the cancellation reasons) is read instead; the rest are put again."""
+        keys = [self._keys(parties) for _, parties, _ in entries]
+        wanted: dict[tuple[str, str], Sighting] = {}
+        for (key, _, seen_on), pair in zip(entries, keys, strict=True):
+            for at in pair:
+                if at is not None:  # the first consignment of the batch to name it wins, as one by one
+                    wanted.setdefault(at, Sighting(first_key=key, first_seen=seen_on))
+        resolved: dict[tuple[str, str], Sighting] = {}
+        taken: set[tuple[str, str]] = set()
+        pending = list(wanted)
+        for _round in range(4):
+            retry: list[tuple[str, str]] = []
+            for start in range(0, len(pending), 100):
+                chunk = pending[start : start + 100]
+                lost = self._put_firsts(chunk, wanted)
+                if lost is None:
+                    resolved.update((at, wanted[at]) for at in chunk)
+                    continue
+                taken.update(lost)
+                retry += [at for at in chunk if at not in lost]
+            pending = retry
+            if not pending:
+                break
+        else:
+            raise Unavailable(f"could not record {len(pending)} party sightings")
+        for at, item in self._t.batch_get(taken).items():
+            resolved[at] = _sighting(item.data)
+        if taken - resolved.keys():
+            raise Unavailable("a party sighting was stored and is not readable")
+
+        def of(at: tuple[str, str] | None) -> Sighting | None:
+            return resolved.get(at) if at is not None else None
+
+        return [PartySightings(consignee=of(party), pair=of(pair)) for party, pair in keys]
+
+    def _put_firsts(
+        self, chunk: list[tuple[str, str]], wanted: dict[tuple[str, str], Sighting]
+    ) -> set[tuple[str, str]] | None:
+        """Put ``chunk`` in one transaction, each only if absent; None when all were put, else the ones that
+        were already there (nothing was put)."""
+        model = self._t.model
+        try:
+            with TransactWrite(connection=self._t.connection()) as tx:
+                for at in chunk:
+                    sighting = wanted[at]
+                    data = json.dumps({"first_key": sighting.first_key, "first_seen": sighting.first_seen.isoformat()})
+                    tx.save(model(*at, data=data), condition=model.pk.does_not_exist())
+        except TransactWriteError as exc:
+            reasons = exc.cancellation_reasons or []
+            codes = [why.code if why is not None else None for why in reasons]
+            lost = {at for at, code in zip(chunk, codes, strict=False) if code == "ConditionalCheckFailed"}
+            if not lost and "TransactionConflict" not in codes:  # not a lost race: throttled, invalid, ...
+                raise _wrap(exc, f"record {len(chunk)} party sightings") from exc
+            return lost
+        except PynamoDBException as exc:
+            raise _wrap(exc, f"record {len(chunk)} party sightings") from exc
+        return None
+
     def record(self, key: str, parties: PartyPair, seen_on: date) -> PartySightings:
         party, pair = self._keys(parties)
         sighting = Sighting(first_key=key, first_seen=seen_on)

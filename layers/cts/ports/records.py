@@ -208,6 +208,11 @@ class PartyHistoryRepository(Protocol):
         """:meth:`lookup` for each of ``parties`` (same order), in as few round trips as the store allows."""
         ...
 
+    def record_many(self, entries: Sequence[tuple[str, PartyPair, date]]) -> list[PartySightings]:
+        """:meth:`record` for each ``(key, parties, seen_on)`` in order (an earlier entry naming the same party is
+        its first sighting), in as few round trips as the store allows; returns what is stored for each."""
+        ...
+
     def record(self, key: str, parties: PartyPair, seen_on: date) -> PartySightings:
         """Remember consignment ``key`` as a sighting of the consignee and of the pair, unless one is stored
         already (a first sighting is never overwritten, by a later writer or by a retry); returns what is stored

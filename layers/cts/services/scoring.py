@@ -122,6 +122,7 @@ class ScoringService:
                 strict=True,
             )
         )
+        sightings = self._record_first_sightings(present, latest, sightings)
         outcome = BatchOutcome()
         for key, version in refs:
             try:
@@ -133,6 +134,27 @@ class ScoringService:
             except Exception as exc:  # one consignment's failure must not fail its batch
                 outcome.failed.append(((key, version), exc))
         return outcome
+
+    def _record_first_sightings(
+        self,
+        present: list[ConsignmentVersion],
+        latest: dict[str, ConsignmentVersion],
+        sightings: dict[tuple[str, int], PartySightings],
+    ) -> dict[tuple[str, int], PartySightings]:
+        """Record the batch's first sightings together (what :meth:`party_history` would record one by one: not
+        for a superseded or cancelled version), and return every version's sightings as stored."""
+        today = self.clock.now().date()
+        recording = [
+            v
+            for v in present
+            if v.status is not VersionStatus.CANCELLED
+            and not (v.key in latest and latest[v.key].version > v.version)
+            and sightings[(v.key, v.version)].missing_for(PartyPair.of(v.consignment))
+        ]
+        if not recording:
+            return sightings
+        stored = self.parties.record_many([(v.key, PartyPair.of(v.consignment), today) for v in recording])
+        return {**sightings, **{(v.key, v.version): s for v, s in zip(recording, stored, strict=True)}}
 
     def _score(
         self,

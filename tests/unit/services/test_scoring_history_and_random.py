@@ -217,3 +217,22 @@ def test_the_alert_email_says_it_was_a_random_selection() -> None:
     plain = render_alert_email(alert.model_copy(update={"random_selection": None, "level": Level.AMBER}), (), "x")
     assert plain.subject.startswith("[CTS Amber]")
     assert "random" not in plain.text.lower()
+
+
+def test_a_batch_scores_and_records_party_sightings_like_one_by_one_and_isolates_a_failure() -> None:
+    other = [{"role": "consignor", "name": "Other Exporter"}, *one_consignee()]
+    versions = [stored("FIRST1"), stored("SECOND2"), stored("THIRD3", parties=other), stored("AGAIN4", parties=other)]
+    cancelled = stored("GONE5", status=VersionStatus.CANCELLED, parties=[{"role": "consignee", "name": "Nobody Yet"}])
+    rules = FakeRules([FIRST_SHIPMENT, NEW_CONSIGNEE])
+    one_by_one, batch = scoring(rules, *versions, cancelled), scoring(rules, *versions, cancelled)
+    expected = [fired(one_by_one, v) for v in [*versions, cancelled]]
+
+    refs = [(v.key, v.version) for v in versions]
+    outcome = batch.score_many([refs[0], ("sea:NOPE:MISSING", 1), *refs[1:], (cancelled.key, 1)])
+    assert [(ref, type(error).__name__) for ref, error in outcome.failed] == [(("sea:NOPE:MISSING", 1), "NotFound")]
+    assert [tuple(h.ref for h in o.assessment.hits) for o in outcome.scored if o.assessment] == expected
+    parties = batch.parties
+    assert isinstance(parties, FakePartyHistory)
+    assert parties.consignees == one_by_one.parties.consignees  # type: ignore[attr-defined]
+    assert parties.pairs == one_by_one.parties.pairs  # type: ignore[attr-defined]
+    assert "nobody yet" not in parties.consignees  # a cancelled consignment shipped nothing
