@@ -55,7 +55,7 @@ _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO: Final = timedelta(microseconds=1)
 _HIGH: Final = 9_223_372_036_854_775_807
 _LOW: Final = -9_223_372_036_854_775_808
-SCHEMA_VERSION: Final = 4
+SCHEMA_VERSION: Final = 5
 """Layout version; a file with an older layout is emptied and recreated (the index is derived data)."""
 
 # list fields stored in ``vals``: field name -> small integer id
@@ -126,7 +126,8 @@ CREATE TABLE IF NOT EXISTS docs (
     ports TEXT NOT NULL,
     countries TEXT NOT NULL,
     hs_codes TEXT NOT NULL,
-    profiles_matched TEXT NOT NULL
+    profiles_matched TEXT NOT NULL,
+    cid INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS bodies (rid INTEGER PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS vals (
@@ -189,12 +190,13 @@ CREATE INDEX IF NOT EXISTS docs_carrier_id ON docs (carrier_id);
 CREATE INDEX IF NOT EXISTS docs_alert_status ON docs (alert_status);
 CREATE INDEX IF NOT EXISTS docs_case_status ON docs (case_status);
 CREATE INDEX IF NOT EXISTS docs_status ON docs (status);
+CREATE INDEX IF NOT EXISTS docs_rid_cid ON docs (rid, cid);
 """
 
 _DOC_COLUMNS: Final = (
     "key, version, mode, direction, level, score, eta, etd, received, carrier, journey, "
     "carrier_id, alert_status, case_status, status, place_of_loading, place_of_discharge, "
-    "ports, countries, hs_codes, profiles_matched"
+    "ports, countries, hs_codes, profiles_matched, cid"
 )
 _DOC_VALUES: Final = ", ".join("?" * len(_DOC_COLUMNS.split(",")))
 # list fields are also kept in docs, joined with the unit separator, so facets read them in one pass
@@ -383,6 +385,7 @@ class _Where:
         self._eta_conditions = 0
         self.estimates: list[int | None] = []  # per selective condition: how many documents it keeps at most
         self.low_drives = False  # the low conditions keep far fewer documents: they drive, the others check
+        self.cids: list[int] | None = None  # the combos the low conditions keep (None: no low condition)
 
     def add(self, template: str, *params: Any, low: bool = False, check: str | None = None) -> None:
         """``template`` has ``{p}`` where the index-disabling ``+`` goes; ``check`` replaces it where the
@@ -465,6 +468,10 @@ class _Where:
         return self.match is None and not self._low and not self._selective
 
     @property
+    def text_and_low_only(self) -> bool:
+        return self.match is not None and bool(self._low) and not self._selective
+
+    @property
     def text_only(self) -> bool:
         return self.match is not None and not self._low and not self._selective
 
@@ -472,11 +479,20 @@ class _Where:
     def selective(self) -> bool:
         return self.match is not None or bool(self._selective)
 
-    def render(self, *, use_indexes: bool = True, with_match: bool = True) -> tuple[str, list[Any]]:
-        """SQL and parameters; ``use_indexes=False`` leaves the table (or a sort index) to be scanned."""
+    def render(
+        self, *, use_indexes: bool = True, with_match: bool = True, by_rid: bool = False
+    ) -> tuple[str, list[Any]]:
+        """SQL and parameters; ``use_indexes=False`` leaves the table (or a sort index) to be scanned.
+
+        ``by_rid``: the rows are reached by rid (from the text index), so the low conditions are checked
+        as one condition on the combo in the narrow ``(rid, cid)`` index rather than in the table.
+        """
         clauses: list[str] = []
         params: list[Any] = []
-        conditions = [(t, p, use_indexes and (self.low_drives or not self.selective)) for t, p in self._low]
+        low = self._low
+        if by_rid and self.cids is not None:
+            low = [(f"{{p}}d.cid IN ({_placeholders(self.cids)})" if self.cids else "0", list(self.cids))]
+        conditions = [(t, p, use_indexes and (self.low_drives or not self.selective)) for t, p in low]
         conditions += [
             (t if indexed or n not in self._checks else self._checks[n], p, indexed)
             for n, (t, p) in enumerate(self._selective)
@@ -693,6 +709,10 @@ class EmbeddedSearchIndex:
                     old = SearchDocument.model_validate_json(body)
                     deltas.subtract(_facet_cells(old, self._combo_id(conn, _combo(old), new_combos)))
                     replaced.append((rid, old, doc))
+                cids = {
+                    doc.key: self._combo_id(conn, _combo(doc), new_combos)
+                    for doc in [*added, *(doc for _rid, _old, doc in replaced)]
+                }
                 next_rid = int(conn.execute("SELECT coalesce(max(rid), 0) + 1 FROM docs").fetchone()[0])
                 written = [(rid, doc) for rid, _old, doc in replaced]
                 written += [(next_rid + n, doc) for n, doc in enumerate(added)]
@@ -707,7 +727,7 @@ class EmbeddedSearchIndex:
                     )
                     conn.executemany(
                         f"UPDATE docs SET ({_DOC_COLUMNS}) = ({_DOC_VALUES}) WHERE rid = ?",
-                        [(*_row(doc), rid) for rid, _old, doc in replaced],
+                        [(*_row(doc), cids[doc.key], rid) for rid, _old, doc in replaced],
                     )
                     conn.executemany(
                         "UPDATE bodies SET body = ? WHERE rid = ?",
@@ -716,7 +736,7 @@ class EmbeddedSearchIndex:
                 if added:
                     conn.executemany(
                         f"INSERT INTO docs (rid, {_DOC_COLUMNS}) VALUES (?, {_DOC_VALUES})",
-                        [(next_rid + n, *_row(doc)) for n, doc in enumerate(added)],
+                        [(next_rid + n, *_row(doc), cids[doc.key]) for n, doc in enumerate(added)],
                     )
                     conn.executemany(
                         "INSERT INTO bodies (rid, body) VALUES (?, ?)",
@@ -731,7 +751,7 @@ class EmbeddedSearchIndex:
                     sorted((field, value, rid) for rid, doc in written for field, value in _list_values(doc)),
                 )
                 for _rid, doc in written:
-                    deltas.update(_facet_cells(doc, self._combo_id(conn, _combo(doc), new_combos)))
+                    deltas.update(_facet_cells(doc, cids[doc.key]))
                     new_words |= _vocabulary(doc) - self._known_words
                 conn.executemany(
                     "INSERT OR IGNORE INTO vocab (term, head, len) VALUES (?, ?, ?)",
@@ -962,6 +982,7 @@ class EmbeddedSearchIndex:
         where.any_of("d.direction", query.directions, low=True)
         where.any_of("d.level", query.levels, low=True)
         where.any_of("d.status", query.statuses, low=True)
+        where.cids = where.combo_ids(conn)
         for column, field, values in (
             ("d.alert_status", "alert_status", query.alert_statuses),
             ("d.case_status", "case_status", query.case_statuses),
@@ -1065,6 +1086,14 @@ class EmbeddedSearchIndex:
         window = cls._window(where)
         if window is not None:
             return cls._window_counts(conn, where, window, (), 0)[0]
+        if where.text_and_low_only:
+            sql, params = where.render(use_indexes=False, with_match=False, by_rid=True)
+            row = conn.execute(
+                "SELECT count(*) FROM fts f CROSS JOIN docs d INDEXED BY docs_rid_cid ON d.rid = f.rowid "
+                f"WHERE f.fts MATCH ? AND {sql}",
+                [where.match, *params],
+            ).fetchone()
+            return int(row[0])
         sql, params = where.render()
         return int(conn.execute(f"SELECT count(*) FROM docs d WHERE {sql}", params).fetchone()[0])
 
@@ -1077,10 +1106,14 @@ class EmbeddedSearchIndex:
         if where.text_only:
             select = f"SELECT f.rowid, {rank} FROM fts f WHERE f.fts MATCH ? LIMIT ?"
             params = [where.match, limit]
-        elif ranked:  # the rank comes from the FTS table: drive the query from it
-            sql, params = where.render(use_indexes=False, with_match=False)
+        elif ranked or where.text_and_low_only:
+            # the rank comes from the FTS table, and text with mode, direction, level or status is
+            # checked fastest in the narrow (rid, cid) index: drive the query from the text
+            by_rid = where.text_and_low_only
+            sql, params = where.render(use_indexes=False, with_match=False, by_rid=by_rid)
+            docs = "docs d INDEXED BY docs_rid_cid" if by_rid else "docs d"
             select = (
-                f"SELECT d.rid, {rank} FROM fts f CROSS JOIN docs d ON d.rid = f.rowid "
+                f"SELECT d.rid, {rank} FROM fts f CROSS JOIN {docs} ON d.rid = f.rowid "
                 f"WHERE f.fts MATCH ? AND {sql} LIMIT ?"
             )
             params = [where.match, *params, limit]
