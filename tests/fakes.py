@@ -100,6 +100,9 @@ class FakeConsignments:
     def get_many(self, refs: Sequence[tuple[str, int]]) -> dict[tuple[str, int], ConsignmentVersion]:
         return {ref: self.items[ref] for ref in refs if ref in self.items}
 
+    def latest_versions(self, keys: Sequence[str]) -> dict[str, int]:
+        return {key: version.version for key, version in self.latest_many(keys).items()}
+
     def add_versions(self, versions: Sequence[tuple[ConsignmentVersion, datetime | None]]) -> set[str]:
         """All or nothing, like one transaction: a raced or taken key leaves the whole batch to the caller."""
         self.batches.append(len(versions))
@@ -228,6 +231,10 @@ class FakeAssessments:
         self.history[(assessment.key, assessment.version, assessment.ruleset_version)] = assessment
         held = assessment.key in self.held
         self.expires[(assessment.key, assessment.version)] = None if held else expires
+
+    def put_many(self, entries: Sequence[tuple[Assessment, datetime | None]]) -> None:
+        for assessment, expires in entries:
+            self.put(assessment, expires)
 
     def latest(self, key: str) -> Assessment | None:
         mine = sorted((a for (k, _), a in self.items.items() if k == key), key=lambda a: a.version)

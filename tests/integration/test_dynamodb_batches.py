@@ -94,3 +94,12 @@ def test_first_sightings_recorded_in_a_batch_keep_earlier_writers_and_the_batch_
     assert [s.consignee.first_key for s in stored[3:] if s.consignee] == [f"sea:X:M{n}" for n in range(60)]
     assert parties.lookup_many([p for _, p, _ in entries]) == stored  # what is stored is what was returned
     assert parties.record_many(entries) == stored  # a retry moves nothing
+
+
+def test_latest_version_numbers_are_read_without_the_content(table: type) -> None:
+    repo = DynamoConsignments(table)
+    repo.add_version(version("L0001"))
+    repo.add_version(version("L0001", 2))
+    repo.add_version(version("L0002"))
+    keys = [version("L0001").key, version("L0002").key, "sea:NOPE:MISSING"]
+    assert repo.latest_versions(keys) == {keys[0]: 2, keys[1]: 1}

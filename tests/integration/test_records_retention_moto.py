@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import boto3
 import pytest
@@ -226,3 +227,35 @@ def test_grouped_versions_keep_a_held_consignment_without_expiry_and_expire_the_
     assert consignments.add_versions([(held, EXPIRES), (free, EXPIRES)]) == set()
     assert set(expiries(table, f"CONS#{held.key}").values()) == {None}
     assert expiries(table, f"CONS#{free.key}") == {"V#000001": epoch_seconds(EXPIRES), "LATEST": epoch_seconds(EXPIRES)}
+
+
+def test_assessments_written_in_batches_expire_unless_held_even_when_the_hold_lands_during_the_write(
+    table: type, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assessments, holds = DynamoAssessments(table), DynamoRecordsHold(table)
+    held, free, late = version(1, "HELD02"), version(1, "FREE02"), version(1, "LATE02")
+    holds.hold_consignment(Hold(key=held.key, reason="case", held_at=NOW))
+    reads = 0
+    real_batch_get = assessments._t.batch_get
+
+    def hold_lands_after_the_first_read(keys: Any, attributes: Any = None) -> Any:
+        nonlocal reads
+        reads += 1
+        found = real_batch_get(keys, attributes)
+        if reads == 1:  # a case opened on LATE02 between the read of the markers and the write
+            holds.hold_consignment(Hold(key=late.key, reason="case", held_at=NOW))
+        return found
+
+    monkeypatch.setattr(assessments._t, "batch_get", hold_lands_after_the_first_read)
+    assessments.put_many([(assessment(v.key, 1), EXPIRES) for v in (held, free, late)])
+    assert set(expiries(table, f"CONS#{held.key}").values()) == {None}
+    assert set(expiries(table, f"CONS#{late.key}").values()) == {None}
+    assert expiries(table, f"CONS#{free.key}") == {
+        "ASSESS#000001": epoch_seconds(EXPIRES),
+        "RUN#000001#r": epoch_seconds(EXPIRES),
+    }
+    assert [a.key for a in (assessments.latest(v.key) for v in (held, free, late)) if a] == [
+        held.key,
+        free.key,
+        late.key,
+    ]

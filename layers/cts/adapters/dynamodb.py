@@ -175,16 +175,29 @@ class _Table:
         except PynamoDBException as exc:
             raise _wrap(exc, f"get {pk}") from exc
 
-    def batch_get(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], RecordItem]:
+    def batch_get(
+        self, keys: Iterable[tuple[str, str]], attributes: list[str] | None = None
+    ) -> dict[tuple[str, str], RecordItem]:
         """The items that exist among ``keys`` (consistent reads, 100 keys a request; PynamoDB retries the
-        unprocessed ones)."""
+        unprocessed ones); only ``attributes`` (and the key) when given."""
         wanted = set(keys)
         if not wanted:
             return {}
+        fetch = sorted({"pk", "sk", *attributes}) if attributes is not None else None
         try:
-            return {(i.pk, i.sk): i for i in self.model.batch_get(wanted, consistent_read=True)}
+            found = self.model.batch_get(wanted, consistent_read=True, attributes_to_get=fetch)
+            return {(i.pk, i.sk): i for i in found}
         except PynamoDBException as exc:
             raise _wrap(exc, f"batch get of {len(wanted)} items") from exc
+
+    def batch_write(self, items: Sequence[RecordItem]) -> None:
+        """Unconditional puts, 25 a request (PynamoDB retries the unprocessed ones)."""
+        try:
+            with self.model.batch_write() as batch:
+                for item in items:
+                    batch.save(item)
+        except PynamoDBException as exc:
+            raise _wrap(exc, f"batch write of {len(items)} items") from exc
 
     def query(
         self, pk: str, condition: Any, limit: int | None = None, newest_first: bool = False, consistent: bool = False
@@ -448,6 +461,10 @@ class DynamoConsignments:
             pk.removeprefix("CONS#"): ConsignmentVersion.model_validate_json(i.data) for (pk, _), i in found.items()
         }
 
+    def latest_versions(self, keys: Sequence[str]) -> dict[str, int]:
+        found = self._t.batch_get(((f"CONS#{key}", "LATEST") for key in keys), attributes=["pk", "version"])
+        return {pk.removeprefix("CONS#"): int(item.version or 0) for (pk, _), item in found.items()}
+
     def get_many(self, refs: Sequence[tuple[str, int]]) -> dict[tuple[str, int], ConsignmentVersion]:
         found = self._t.batch_get((f"CONS#{key}", f"V#{version:06d}") for key, version in refs)
         versions = (ConsignmentVersion.model_validate_json(i.data) for i in found.values())
@@ -528,12 +545,39 @@ class DynamoAssessments:
     def put(self, assessment: Assessment, expires: datetime | None = None) -> None:
         # Two items: the version's current assessment (what the API and re-scoring read) and one per ruleset version
         # that judged it (what reporting reads to compare rulesets); a retry rewrites both with the same content.
+        self._t.save_all_expiring(self._items(assessment), expires)
+
+    def put_many(self, entries: Sequence[tuple[Assessment, datetime | None]]) -> None:
+        """Both items of every assessment in batch writes, with their expiry unless the consignment is held. The
+        hold markers are read before the write and again after it: a hold placed in between removed the expiry
+        of the items that existed then, not of these, so their partitions are written again without one (a
+        hold placed after the second read finds these items and removes their expiry itself)."""
+        if not entries:
+            return
+        keys = {a.key for a, _ in entries}
+        held = {pk for pk, _ in self._t.batch_get((f"CONS#{key}", HOLD_SK) for key in keys)}
+        items: list[RecordItem] = []
+        for assessment, expires in entries:
+            for item in self._items(assessment):
+                pk = item.pk
+                item.expires_at = epoch_seconds(expires) if expires is not None and pk not in held else None
+                items.append(item)
+        self._t.batch_write(items)
+        expiring = {i.pk for i in items if i.expires_at is not None}
+        late = {pk for pk, _ in self._t.batch_get((pk, HOLD_SK) for pk in expiring)}
+        if late:
+            again = [i for i in items if i.pk in late]
+            for item in again:
+                item.expires_at = None
+            self._t.batch_write(again)
+
+    def _items(self, assessment: Assessment) -> list[RecordItem]:
         pk, data = f"CONS#{assessment.key}", assessment.model_dump_json()
         current = self._t.model(pk, f"ASSESS#{assessment.version:06d}", version=assessment.version, data=data)
         run = self._t.model(
             pk, f"RUN#{assessment.version:06d}#{assessment.ruleset_version}", version=assessment.version, data=data
         )
-        self._t.save_all_expiring([current, run], expires)
+        return [current, run]
 
     def latest(self, key: str) -> Assessment | None:
         items = self._t.query(f"CONS#{key}", self._t.model.sk.startswith("ASSESS#"), limit=1, newest_first=True)

@@ -27,6 +27,10 @@ class ConsignmentRepository(Protocol):
         """The latest version of each consignment that has one, in as few round trips as the store allows."""
         ...
 
+    def latest_versions(self, keys: Sequence[str]) -> dict[str, int]:
+        """The latest version number of each consignment that has one (without reading their content)."""
+        ...
+
     def get_many(self, refs: Sequence[tuple[str, int]]) -> dict[tuple[str, int], ConsignmentVersion]:
         """The stored versions among ``(key, version)`` refs, in as few round trips as the store allows."""
         ...
@@ -96,6 +100,10 @@ class ReceiptRepository(Protocol):
 class AssessmentRepository(Protocol):
     def put(self, assessment: Assessment, expires: datetime | None = None) -> None:
         """Store an assessment; ``expires`` as for versions (the consignment's expiry)."""
+        ...
+
+    def put_many(self, entries: Sequence[tuple[Assessment, datetime | None]]) -> None:
+        """:meth:`put` for each ``(assessment, expires)``, grouped into few writes."""
         ...
 
     def latest(self, key: str) -> Assessment | None: ...

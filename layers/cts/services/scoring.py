@@ -106,49 +106,66 @@ class ScoringService:
         stored = self.consignments.get(key, version)
         if stored is None:
             raise NotFound(f"consignment {key} version {version}")
-        return self._score(stored, self.consignments.latest(key), None, ruleset_version)
+        latest = self.consignments.latest(key)
+        if latest is not None and latest.version > version:
+            # A newer version is (or will be) scored on its own message; this one is history.
+            return ScoreOutcome(key, version, None, None, superseded=True)
+        assessment = self._assess(stored, None, ruleset_version)
+        self.assessments.put(assessment, expires=self.retention.consignment_expiry(stored))
+        outcome, document = self._raise_alert(stored, assessment)
+        self.search.index([document])
+        return outcome
 
     def score_many(self, refs: Sequence[tuple[str, int]], ruleset_version: str | None = None) -> BatchOutcome:
-        """:meth:`score` for each ``(key, version)``, with the reads of the whole batch made together (versions,
-        latest pointers, party sightings: a few requests instead of four per consignment). One consignment that
-        fails does not fail the others: it is returned with its error, for the caller to retry on its own."""
+        """:meth:`score` for each ``(key, version)``, with the records of the whole batch read and written together
+        (versions, latest version numbers and party sightings read in a few requests; first sightings,
+        assessments and search documents written in a few), instead of a dozen requests per consignment.
+        One consignment that fails does not fail the others: it is returned with its error, for the caller to
+        retry on its own. A failure of a grouped write fails the batch (raised: the message is retried)."""
         versions = self.consignments.get_many(refs)
-        latest = self.consignments.latest_many(sorted({key for key, _ in refs}))
-        present = [versions[ref] for ref in dict.fromkeys(refs) if ref in versions]
-        sightings = dict(
-            zip(
-                [(v.key, v.version) for v in present],
-                self.parties.lookup_many([PartyPair.of(v.consignment) for v in present]),
-                strict=True,
-            )
+        latest = self.consignments.latest_versions(sorted({key for key, _ in refs}))
+        current = [versions[ref] for ref in dict.fromkeys(refs) if ref in versions and latest.get(ref[0], 0) <= ref[1]]
+        found = self.parties.lookup_many([PartyPair.of(v.consignment) for v in current])
+        sightings = self._record_first_sightings(
+            current, dict(zip([(v.key, v.version) for v in current], found, strict=True))
         )
-        sightings = self._record_first_sightings(present, latest, sightings)
         outcome = BatchOutcome()
+        assessed: list[tuple[ConsignmentVersion, Assessment]] = []
         for key, version in refs:
             try:
                 stored = versions.get((key, version))
                 if stored is None:
                     raise NotFound(f"consignment {key} version {version}")
-                scored = self._score(stored, latest.get(key), sightings.get((key, version)), ruleset_version)
-                outcome.scored.append(scored)
+                if latest.get(key, 0) > version:
+                    outcome.scored.append(ScoreOutcome(key, version, None, None, superseded=True))
+                    continue
+                assessed.append((stored, self._assess(stored, sightings.get((key, version)), ruleset_version)))
             except Exception as exc:  # one consignment's failure must not fail its batch
                 outcome.failed.append(((key, version), exc))
+        self.assessments.put_many([(a, self.retention.consignment_expiry(v)) for v, a in assessed])
+        documents: list[SearchDocument] = []
+        for stored, assessment in assessed:
+            try:
+                scored, document = self._raise_alert(stored, assessment)
+            except Exception as exc:  # as above: alone, it is retried on its own
+                outcome.failed.append(((stored.key, stored.version), exc))
+                continue
+            outcome.scored.append(scored)
+            documents.append(document)
+        if documents:
+            self.search.index(documents)
         return outcome
 
     def _record_first_sightings(
-        self,
-        present: list[ConsignmentVersion],
-        latest: dict[str, ConsignmentVersion],
-        sightings: dict[tuple[str, int], PartySightings],
+        self, current: list[ConsignmentVersion], sightings: dict[tuple[str, int], PartySightings]
     ) -> dict[tuple[str, int], PartySightings]:
         """Record the batch's first sightings together (what :meth:`party_history` would record one by one: not
-        for a superseded or cancelled version), and return every version's sightings as stored."""
+        for a cancelled version), and return every version's sightings as stored."""
         today = self.clock.now().date()
         recording = [
             v
-            for v in present
+            for v in current
             if v.status is not VersionStatus.CANCELLED
-            and not (v.key in latest and latest[v.key].version > v.version)
             and sightings[(v.key, v.version)].missing_for(PartyPair.of(v.consignment))
         ]
         if not recording:
@@ -156,47 +173,45 @@ class ScoringService:
         stored = self.parties.record_many([(v.key, PartyPair.of(v.consignment), today) for v in recording])
         return {**sightings, **{(v.key, v.version): s for v, s in zip(recording, stored, strict=True)}}
 
-    def _score(
-        self,
-        stored: ConsignmentVersion,
-        latest: ConsignmentVersion | None,
-        sightings: PartySightings | None,
-        ruleset_version: str | None,
-    ) -> ScoreOutcome:
-        key, version = stored.key, stored.version
-        if latest is not None and latest.version > version:
-            # A newer version is (or will be) scored on its own message; this one is history.
-            return ScoreOutcome(key, version, None, None, superseded=True)
+    def _assess(
+        self, stored: ConsignmentVersion, sightings: PartySightings | None, ruleset_version: str | None
+    ) -> Assessment:
         now = self.clock.now()
         ruleset = self.ruleset(now.date(), wanted=ruleset_version)
         cancelled = stored.status is VersionStatus.CANCELLED
         history = self.party_history(stored, now.date(), record=not cancelled, sightings=sightings)
-        assessment = self.compiled(ruleset).assess(
-            key, version, stored.consignment, self.thresholds, now.date(), history=history
+        return self.compiled(ruleset).assess(
+            stored.key, stored.version, stored.consignment, self.thresholds, now.date(), history=history
         )
-        self.assessments.put(assessment, expires=self.retention.consignment_expiry(stored))
+
+    def _raise_alert(self, stored: ConsignmentVersion, assessment: Assessment) -> tuple[ScoreOutcome, SearchDocument]:
+        """The alert of a stored assessment that calls for one (once per version), and the search document."""
+        key, version = stored.key, stored.version
         alert_id: str | None = None
         alert_status: str | None = None
         new_alert = False
-        if should_alert(assessment) and not cancelled:
+        if should_alert(assessment) and stored.status is not VersionStatus.CANCELLED:
             alert_id = alert_id_for(key, version)
             if self.legal_hold is not None:
                 # Before the alert exists: a case is only ever opened on held records. Idempotent, and run again
                 # on a retry (the alert then exists and is not re-sent, but the hold may not have completed).
                 self.legal_hold.hold(key, reason=f"alert {alert_id}")
-            itinerary = stored.consignment.itinerary
+            consignment = stored.consignment
+            discharge = consignment.itinerary.place_of_discharge
             alert = Alert(
                 alert_id=alert_id,
                 key=key,
                 version=version,
-                document_number=stored.consignment.transport_document.number,
+                document_number=consignment.transport_document.number,
                 score=assessment.score,
                 level=assessment.level,
                 hits=assessment.hits,
-                eta=stored.consignment.eta,
-                place_of_discharge=itinerary.place_of_discharge.locode if itinerary.place_of_discharge else None,
-                raised_at=now,
+                eta=consignment.eta,
+                place_of_discharge=discharge.locode if discharge else None,
+                raised_at=self.clock.now(),
                 random_selection=assessment.random_selection,
+                mode=consignment.mode,
+                direction=consignment.direction,
             )
             new_alert = self.alerts.add(alert)
             if new_alert:
@@ -216,8 +231,7 @@ class ScoringService:
             carrier_id=stored.carrier_id,
             status=stored.status.value,
         )
-        self.search.index([document])
-        return ScoreOutcome(key, version, assessment, alert_id, new_alert=new_alert)
+        return ScoreOutcome(key, version, assessment, alert_id, new_alert=new_alert), document
 
     def party_history(
         self, stored: ConsignmentVersion, today: date, record: bool = True, sightings: PartySightings | None = None
