@@ -55,7 +55,7 @@ _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO: Final = timedelta(microseconds=1)
 _HIGH: Final = 9_223_372_036_854_775_807
 _LOW: Final = -9_223_372_036_854_775_808
-SCHEMA_VERSION: Final = 5
+SCHEMA_VERSION: Final = 6
 """Layout version; a file with an older layout is emptied and recreated (the index is derived data)."""
 
 # list fields stored in ``vals``: field name -> small integer id
@@ -172,7 +172,8 @@ CREATE TABLE IF NOT EXISTS facet_days (
     PRIMARY KEY (field, day, value, cid)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS docs_eta_up ON docs (
-    coalesce(eta, {_HIGH}), key, mode, direction, level, status, score, received
+    coalesce(eta, {_HIGH}), key, mode, direction, level, status, score, received,
+    alert_status, case_status, carrier, carrier_id, journey, place_of_loading, place_of_discharge
 );
 CREATE INDEX IF NOT EXISTS docs_eta_down ON docs (
     coalesce(eta, {_LOW}), key, mode, direction, level, status, score, received
