@@ -235,18 +235,17 @@ def test_assessments_written_in_batches_expire_unless_held_even_when_the_hold_la
     assessments, holds = DynamoAssessments(table), DynamoRecordsHold(table)
     held, free, late = version(1, "HELD02"), version(1, "FREE02"), version(1, "LATE02")
     holds.hold_consignment(Hold(key=held.key, reason="case", held_at=NOW))
-    reads = 0
-    real_batch_get = assessments._t.batch_get
+    real_batch_write = assessments._t.batch_write
+    writes = 0
 
-    def hold_lands_after_the_first_read(keys: Any, attributes: Any = None) -> Any:
-        nonlocal reads
-        reads += 1
-        found = real_batch_get(keys, attributes)
-        if reads == 1:  # a case opened on LATE02 between the read of the markers and the write
+    def hold_lands_after_the_first_write(items: Any) -> None:
+        nonlocal writes
+        writes += 1
+        real_batch_write(items)
+        if writes == 1:  # a case opened on LATE02 just after the items were written
             holds.hold_consignment(Hold(key=late.key, reason="case", held_at=NOW))
-        return found
 
-    monkeypatch.setattr(assessments._t, "batch_get", hold_lands_after_the_first_read)
+    monkeypatch.setattr(assessments._t, "batch_write", hold_lands_after_the_first_write)
     assessments.put_many([(assessment(v.key, 1), EXPIRES) for v in (held, free, late)])
     assert set(expiries(table, f"CONS#{held.key}").values()) == {None}
     assert set(expiries(table, f"CONS#{late.key}").values()) == {None}

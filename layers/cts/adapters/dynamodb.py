@@ -548,25 +548,22 @@ class DynamoAssessments:
         self._t.save_all_expiring(self._items(assessment), expires)
 
     def put_many(self, entries: Sequence[tuple[Assessment, datetime | None]]) -> None:
-        """Both items of every assessment in batch writes, with their expiry unless the consignment is held. The
-        hold markers are read before the write and again after it: a hold placed in between removed the expiry
-        of the items that existed then, not of these, so their partitions are written again without one (a
-        hold placed after the second read finds these items and removes their expiry itself)."""
-        if not entries:
-            return
-        keys = {a.key for a, _ in entries}
-        held = {pk for pk, _ in self._t.batch_get((f"CONS#{key}", HOLD_SK) for key in keys)}
+        """Both items of every assessment in batch writes with their expiry, then the hold markers of those
+        partitions are read and the items of a held one written again without expiry. Reading after writing
+        is what makes it safe: a hold placed before the read is seen here, one placed after it finds these
+        items and removes their expiry itself; an expiry is years away, so it never fires in between."""
         items: list[RecordItem] = []
         for assessment, expires in entries:
             for item in self._items(assessment):
-                pk = item.pk
-                item.expires_at = epoch_seconds(expires) if expires is not None and pk not in held else None
+                item.expires_at = epoch_seconds(expires) if expires is not None else None
                 items.append(item)
+        if not items:
+            return
         self._t.batch_write(items)
         expiring = {i.pk for i in items if i.expires_at is not None}
-        late = {pk for pk, _ in self._t.batch_get((pk, HOLD_SK) for pk in expiring)}
-        if late:
-            again = [i for i in items if i.pk in late]
+        held = {pk for pk, _ in self._t.batch_get((pk, HOLD_SK) for pk in expiring)}
+        if held:
+            again = [i for i in items if i.pk in held]
             for item in again:
                 item.expires_at = None
             self._t.batch_write(again)
