@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -258,7 +258,7 @@ def workflow_input(
         "level": level,
     }
     if eta is not None:
-        payload["escalate_at"] = (eta - margin).isoformat().replace("+00:00", "Z")
+        payload["escalate_at"] = (eta - margin).astimezone(UTC).isoformat().replace("+00:00", "Z")
     if step_timeout is not None:
         payload["timers"] = {"step_timeout_s": max(1, int(step_timeout.total_seconds())), "max_failures": 3}
     return payload

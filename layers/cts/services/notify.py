@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from cts.domain.alerts import Alert
+from cts.domain.case_workflow import workflow_input
 from cts.domain.errors import NotFound, Unavailable
 from cts.domain.records import ConsignmentVersion
 from cts.domain.subscriptions import (
@@ -63,14 +64,10 @@ class NotificationService:
         alert = self.alerts.get(alert_id)
         if alert is None:
             raise NotFound(f"alert {alert_id}")
+        # escalate_at: a case still open shortly before the arrival goes to the supervisor (docs/cases.md)
         execution = self.workflow.start(
             f"case-{alert.alert_id}",
-            {
-                "case_id": alert.alert_id,
-                "alert_id": alert.alert_id,
-                "consignment_key": alert.key,
-                "level": alert.level.value,
-            },
+            workflow_input(alert.alert_id, alert.alert_id, alert.key, alert.level.value, alert.eta),
         )
         alert = self._complete(alert)
         subscriptions = self.subscriptions.active() if self.subscriptions is not None else []

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from builders import make_consignment
 from cts.domain.records import ConsignmentVersion, VersionStatus
@@ -109,7 +109,11 @@ def test_notification_opens_the_case_and_emails_a_link_without_party_details():
     notifier = NotificationService(alerts, email, workflow, ("duty@customs.example",), "http://127.0.0.1:8000")
     delivery = notifier.deliver(alert_id)
     assert delivery.message_id == "msg-1"
-    assert workflow.started[f"case-{alert_id}"]["consignment_key"] == v1.key
+    started = workflow.started[f"case-{alert_id}"]
+    assert started["consignment_key"] == v1.key
+    eta = v1.consignment.eta
+    assert eta is not None
+    assert started["escalate_at"] == (eta - timedelta(hours=6)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     (message,) = email.sent
     assert "RED" in message.subject
     assert "TSTU0000001" in message.subject
