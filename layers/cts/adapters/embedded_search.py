@@ -12,9 +12,12 @@ Layout (one database file, WAL mode):
   ``remove_diacritics 2``, prefix indexes of 2 and 3 characters), rowid = ``docs.rid``;
 * ``vocab``: the words of party and goods text (4+ characters), bucketed by first letter and
   length; near spellings of a query term are looked up there and ranked with rapidfuzz;
-* ``facet_counts``: how many documents have each facet value, per (mode, direction, level),
-  updated in every write transaction: totals and facets of searches without a selective
-  condition (none, or only mode, direction and level) are sums over it, whatever the size.
+* ``combos``: the (mode, direction, level, status) combinations, by small id (``docs.cid``);
+* ``facet_counts``: how many documents have each facet value, per combo, and ``facet_days``: the
+  same per combo and arrival day (UTC day of the ETA), updated in every write transaction: totals
+  and facets of searches without a selective condition (none, or only mode, direction, level and
+  status) are sums over ``facet_counts``, and those of an ETA window with at most those conditions
+  sums over ``facet_days`` for its whole days plus corrections at its edges, whatever the size.
 
 Sorting puts missing values last in both directions by sorting on ``coalesce(column, +inf)``
 ascending and ``coalesce(column, -inf)`` descending, each backed by an expression index that also
@@ -22,8 +25,9 @@ serves ETA ranges. The stdlib's SQLite has no STAT4 statistics, so :meth:`Embedd
 chooses access paths itself (see :class:`_Where` and the comments there).
 
 Threads: connections are pooled (as many as concurrent callers, reused across short-lived
-threads); WAL lets readers run while one writer writes; writes are serialised by a lock. An
-in-memory index (``":memory:"``) uses one connection behind the lock.
+threads); WAL lets readers run while one writer writes; writes are serialised by a lock and run on
+one connection with a large page cache. An in-memory index (``":memory:"``) uses one connection
+behind the lock.
 """
 
 # SQL is assembled from this module's fixed fragments and "?" placeholders only; values are always bound.
