@@ -61,6 +61,7 @@ class IngestService:
     reference: ReferenceData
     clock: Clock
     retention: RetentionPolicy = field(default_factory=RetentionPolicy)
+    slice_size: int = 500  # consignments stored before their score messages are sent
 
     def ingest(self, object_key: str) -> Receipt:
         carrier_id = carrier_of(object_key)
@@ -79,9 +80,6 @@ class IngestService:
             source_format, parsed = None, []
             file_issues = [DataQualityIssue(code="UNKNOWN_FORMAT", message=str(exc), severity=Severity.ERROR)]
         outcomes = self._store_all(parsed, file_id, carrier_id)
-        to_score = [(o.key, o.version) for o in outcomes if o.key and o.version and not o.duplicate]
-        if to_score:
-            self.score_queue.send_many(score_messages(to_score))
         receipt = Receipt(
             file_id=file_id,
             object_key=object_key,
@@ -103,30 +101,47 @@ class IngestService:
         return receipt
 
     def _store_all(self, parsed: list[ParsedConsignment], file_id: str, carrier_id: str) -> list[ConsignmentOutcome]:
-        """Store the file's consignments: those it names once together (one read of their latest versions, writes
-        grouped), then, in file order, those it names more than once (each sees the version before it) and those
-        whose grouped write met a concurrent one."""
+        """Store the file's consignments and queue the new versions for scoring, a slice at a time so that scoring
+        starts while a large manifest is still being stored. Those the file names once are read and written
+        together (one batch read of their latest versions, grouped writes); then, in file order, those it names
+        more than once (each sees the version before it) and those whose grouped write met a concurrent one."""
         keys = Counter(item.consignment.key for item in parsed if item.consignment is not None)
-        latest = self.consignments.latest_many([key for key, times in keys.items() if times == 1])
         outcomes: list[ConsignmentOutcome | None] = [None] * len(parsed)
+        for start in range(0, len(parsed), self.slice_size):
+            positions = range(start, min(start + self.slice_size, len(parsed)))
+            once = [p for p in positions if (c := parsed[p].consignment) is not None and keys[c.key] == 1]
+            for position, outcome in self._store_together([(p, parsed[p]) for p in once], file_id, carrier_id):
+                outcomes[position] = outcome
+            self._queue([outcomes[p] for p in once])
+        rest = [p for p, outcome in enumerate(outcomes) if outcome is None]
+        for position in rest:
+            outcomes[position] = self._store(parsed[position], file_id, carrier_id)
+        self._queue([outcomes[p] for p in rest])
+        return [o for o in outcomes if o is not None]
+
+    def _store_together(
+        self, items: list[tuple[int, ParsedConsignment]], file_id: str, carrier_id: str
+    ) -> list[tuple[int, ConsignmentOutcome]]:
+        """Outcomes of the items stored (or found unchanged); an item a concurrent writer got to is left out."""
+        latest = self.consignments.latest_many([item.consignment.key for _, item in items if item.consignment])
+        done: list[tuple[int, ConsignmentOutcome]] = []
         pending: list[tuple[int, ConsignmentVersion, list[DataQualityIssue], str | None]] = []
-        for position, item in enumerate(parsed):
-            if item.consignment is None or keys[item.consignment.key] > 1:
-                continue
+        for position, item in items:
+            assert item.consignment is not None
             prepared = self._prepare(item, latest.get(item.consignment.key), file_id, carrier_id)
             if isinstance(prepared, ConsignmentOutcome):
-                outcomes[position] = prepared
+                done.append((position, prepared))
             else:
                 pending.append((position, *prepared, item.document_number))
         expiring = [(version, self.retention.consignment_expiry(version)) for _, version, _, _ in pending]
         not_stored = self.consignments.add_versions(expiring) if expiring else set()
-        for position, version, issues, document_number in pending:
-            if version.key not in not_stored:
-                outcomes[position] = _stored(document_number, version, issues)
-        return [
-            outcome if outcome is not None else self._store(item, file_id, carrier_id)
-            for item, outcome in zip(parsed, outcomes, strict=True)
-        ]
+        done += [(p, _stored(number, v, issues)) for p, v, issues, number in pending if v.key not in not_stored]
+        return done
+
+    def _queue(self, outcomes: list[ConsignmentOutcome | None]) -> None:
+        refs = [(o.key, o.version) for o in outcomes if o is not None and o.key and o.version and not o.duplicate]
+        if refs:
+            self.score_queue.send_many(score_messages(refs))
 
     def _store(self, item: ParsedConsignment, file_id: str, carrier_id: str) -> ConsignmentOutcome:
         if item.consignment is None:

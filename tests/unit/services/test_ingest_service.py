@@ -116,3 +116,21 @@ def test_a_grouped_write_that_meets_a_concurrent_one_is_stored_one_by_one():
     ]
     assert {k for k, _ in consignments.items} == {"sea:TSTU:A1", "sea:TSTU:A2"}
     assert queue.messages == [{"refs": [["sea:TSTU:A1", 1], ["sea:TSTU:A2", 1]]}]
+
+
+def test_a_large_file_is_queued_for_scoring_a_slice_at_a_time_while_the_rest_is_stored():
+    svc, consignments, queue, _ = service(json_manifest(*(consignment_data(f"S{n}") for n in range(5))))
+    svc.slice_size = 2
+    stored_when_sent: list[int] = []
+    send_many = queue.send_many
+
+    def watching(bodies):  # type: ignore[no-untyped-def]
+        stored_when_sent.append(len(consignments.items))
+        send_many(bodies)
+
+    queue.send_many = watching  # type: ignore[method-assign]
+    receipt = svc.ingest(KEY)
+    assert [o.version for o in receipt.consignments] == [1] * 5
+    assert consignments.batches == [2, 2, 1]
+    assert stored_when_sent == [2, 4, 5]  # scoring of the first slice can start before the rest is stored
+    assert [ref[0] for m in queue.messages for ref in m["refs"]] == [f"sea:TSTU:S{n}" for n in range(5)]
