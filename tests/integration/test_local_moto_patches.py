@@ -224,3 +224,39 @@ def test_patched_queues_hold_back_delayed_and_in_flight_messages(aws_env: None) 
     assert sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []) == []  # in flight, delayed
     sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=first["ReceiptHandle"], VisibilityTimeout=0)
     assert [m["Body"] for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]] == ["now"]
+
+
+def test_conditions_parsed_once_still_judge_each_write_by_its_own_values(ddb: Any) -> None:
+    def put(version: int, newer_than: int, name: str = "n") -> bool:
+        try:
+            ddb.put_item(
+                TableName=TABLE,
+                Item={"pk": {"S": "C1"}, "sk": {"S": "LATEST"}, name: {"N": str(version)}},
+                ConditionExpression="attribute_not_exists(#v) OR #v < :v",
+                ExpressionAttributeNames={"#v": name},
+                ExpressionAttributeValues={":v": {"N": str(newer_than)}},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
+
+    assert put(1, 1)  # nothing stored yet
+    assert not put(1, 1)  # the same text and values again: still judged against the item now stored
+    assert put(2, 2)
+    assert not put(2, 1)  # same text, other values
+    assert put(3, 1, name="other")  # same text, other names: "other" does not exist on the item
+    for _ in range(2):  # a transaction validates and evaluates each condition (both through the cache)
+        with pytest.raises(ClientError, match="TransactionCanceled"):
+            ddb.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": TABLE,
+                            "Item": {"pk": {"S": "C1"}, "sk": {"S": "LATEST"}},
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    }
+                ]
+            )

@@ -14,15 +14,18 @@ makes the local pipeline quadratic in the number of consignments stored:
   on every write for a global index. moto's key conditions, filters, sorting, paging and projections still run on
   those candidates, so results are moto's.
 
-Its SQS layer costs time per message queued: every message sent or received re-reads all the queue's attributes
-(counting every message three times), and every delete rebuilds the message list. :func:`patch_sqs` reads the
-one attribute needed and deletes in one pass. :func:`quiet_http_log` drops the log line werkzeug writes for every
-request (werkzeug's server also closes every connection; the handlers' clients pay a connect per request).
+It also parses every condition expression again for every write (twice in a transaction); the pipeline's repeat,
+and :func:`patch_condition_parsing` keeps them parsed. Its SQS layer costs time per message queued: every message
+sent or received re-reads all the queue's attributes (counting every message three times), and every delete
+rebuilds the message list. :func:`patch_sqs` reads the one attribute needed and deletes in one pass.
+:func:`quiet_http_log` drops the log line werkzeug writes for every request (werkzeug's server also closes every
+connection; the handlers' clients pay a connect per request).
 
 Local AWS only (``python -m cts.adapters.local.moto_server -H 127.0.0.1 -p PORT``)."""
 
 from __future__ import annotations
 
+import json
 import sys
 import threading
 from typing import Any
@@ -102,9 +105,52 @@ def patch_transactions() -> None:
 
 
 def patch_dynamodb() -> None:
-    """Both DynamoDB fixes; idempotent."""
+    """The DynamoDB fixes; idempotent."""
     patch_transactions()
     patch_queries()
+    patch_condition_parsing()
+
+
+class _Parsed:
+    """A condition expression parsed once: what moto's parser object offers its callers (the lists are copies:
+    callers extend them)."""
+
+    def __init__(self, parsed: Any, names_found: list[str], values_found: list[str]) -> None:
+        self._parsed = parsed
+        self.expr_attr_names_found = list(names_found)
+        self.expr_attr_values_found = list(values_found)
+
+    def parse(self) -> Any:
+        return self._parsed
+
+
+def patch_condition_parsing() -> None:
+    """moto parses every condition expression of every write (twice for a transaction: once to validate, once to
+    evaluate), ~0.3 ms each; the pipeline's conditions repeat (``attribute_not_exists(pk)``, ``version < :v``), so
+    the parsed expression is kept, keyed by its text, names and values (the parsed tree is only read)."""
+    from moto.dynamodb import comparisons, responses
+
+    if getattr(comparisons, "_cts_cached", False):
+        return
+    original = comparisons.create_condition_expression_parser
+    parsed: dict[str, tuple[Any, list[str], list[str]]] = {}
+
+    def create_condition_expression_parser(expr: Any, names: Any, values: Any) -> Any:
+        key = json.dumps([expr, names, values], sort_keys=True)
+        with _LOCK:
+            hit = parsed.get(key)
+        if hit is None:
+            parser = original(expr, names, values)
+            hit = (parser.parse(), list(parser.expr_attr_names_found), list(parser.expr_attr_values_found))
+            with _LOCK:
+                if len(parsed) > 10_000:  # conditions with ever-new values (timestamps) must not grow it forever
+                    parsed.clear()
+                parsed[key] = hit
+        return _Parsed(*hit)
+
+    comparisons.create_condition_expression_parser = create_condition_expression_parser
+    responses.create_condition_expression_parser = create_condition_expression_parser  # type: ignore[attr-defined]
+    comparisons._cts_cached = True  # type: ignore[attr-defined]
 
 
 def patch_all() -> None:
