@@ -3,7 +3,7 @@
 ``rules_changed`` sends one *start* message naming the ruleset version in force; handling it sends one *page*
 message per UTC arrival day of the window (ETA from ``window_hours`` before the change up to ``horizon_days``
 after it); handling a page lists one page of that day's arrivals (the latest version of each active consignment),
-sends score messages of up to 25 consignments each (:mod:`cts.services.score_requests`) and, if the day has
+sends score messages of up to 50 consignments each (:mod:`cts.services.score_requests`) and, if the day has
 more, the next page with its cursor. Scoring itself is :meth:`cts.services.scoring.ScoringService.score_many`: it
 scores the latest version with the rules in force and alerts once per consignment version, so a consignment that
 now matches alerts like a fresh one and one that already alerted does not alert again. Every message carries the

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cts.ports.messaging import WorkQueue
 
-BATCH_REFS = 25  # consignments per message: 4 items each in one batch read of 100 keys
+BATCH_REFS = 50  # consignments per message: a batch read of 50 versions, 100 party items, 100 assessment items
 
 
 class ScoreRequest(BaseModel):
