@@ -70,16 +70,22 @@ def test_an_upload_to_the_s3_inbox_is_stored_scored_and_searchable(local_stack: 
 def test_red_alert_opens_a_case_through_step_functions(local_stack: RunningStack) -> None:
     sfn = local_stack.client("stepfunctions")
     arn = local_stack.env["CTS_CASE_STATE_MACHINE_ARN"]
+    ddb = local_stack.client("dynamodb")
 
-    def finished() -> list[dict[str, Any]]:
+    def opened() -> list[dict[str, Any]]:
+        # A case waits on its first human step (a task token), so its execution keeps running.
         runs = sfn.list_executions(stateMachineArn=arn)["executions"]
-        return [r for r in runs if r["status"] == "SUCCEEDED"] if len(runs) >= 2 else []
+        return [r for r in runs if r["status"] in ("RUNNING", "SUCCEEDED")]
 
-    wait_for(lambda: len(finished()) >= 2)
-    case = local_stack.client("dynamodb").get_item(
-        TableName=local_stack.env["CTS_RECORDS_TABLE"],
-        Key={"pk": {"S": "CASE#sea:DMLU:DMLU0000002#v1"}, "sk": {"S": "CASE"}},
-    )["Item"]
+    def stored_case() -> dict[str, Any] | None:
+        found: dict[str, Any] | None = ddb.get_item(
+            TableName=local_stack.env["CTS_RECORDS_TABLE"],
+            Key={"pk": {"S": "CASE#sea:DMLU:DMLU0000002#v1"}, "sk": {"S": "CASE"}},
+        ).get("Item")
+        return found
+
+    wait_for(lambda: len(opened()) >= 2)
+    case = wait_for(stored_case)
     assert case["status"]["S"] == "new"
     assert case["level"]["S"] == "red"
 
