@@ -275,7 +275,7 @@ def bench(
     rescore_count: int = 100_000,
     score_workers: int = 4,
     timeout_s: float = 150,
-    store_budget_s: float = 60,
+    store_budget_s: float = 300,
 ) -> dict[str, Any]:
     """Run the three measurements; ``count`` is the manifest size (the other sizes scale a test down).
 
