@@ -20,6 +20,7 @@ from infra.components.bindings import Resources
 from infra.components.compute import Functions, Layers
 from infra.components.identity import Identity
 from infra.components.messaging import Messaging
+from infra.components.notifications import EmailFeedbackTopic, Schedules
 from infra.components.search import Search
 from infra.components.storage import Storage
 from infra.components.workflow import Workflows
@@ -76,6 +77,12 @@ class CargoTargetingStack(cdk.Stack):
         )
         self.resources.state_machines.update(workflows.state_machines)
 
+        self.email_feedback: EmailFeedbackTopic | None = None
+        if SYSTEM.email_feedback is not None:
+            self.email_feedback = EmailFeedbackTopic(
+                self, "EmailFeedback", spec=SYSTEM.email_feedback, queues=messaging.queues
+            )
+
         layers = Layers(self, "Layers", root=root)
         functions = Functions(
             self,
@@ -85,8 +92,10 @@ class CargoTargetingStack(cdk.Stack):
             layers=layers,
             root=root,
             email_settings=self._email_settings(),
+            email_resources=(self.email_feedback.configuration_set_arn(),) if self.email_feedback else (),
         )
         self.functions = functions.functions
+        self.schedules = Schedules(self, "Schedules", country=country, functions=self.functions)
 
         self.api: Api | None = None
         http_functions = [f for f in SYSTEM.functions if f.trigger_queue is None]
@@ -126,7 +135,10 @@ class CargoTargetingStack(cdk.Stack):
 
     def _email_settings(self) -> dict[str, str]:
         """Alert e-mail settings that are not resources: recipients and the web link in the e-mails."""
-        return {"CTS_ALERT_RECIPIENTS": ",".join(self.country.alert_recipients), "CTS_WEB_URL": self.web_url}
+        settings = {"CTS_ALERT_RECIPIENTS": ",".join(self.country.alert_recipients), "CTS_WEB_URL": self.web_url}
+        if self.email_feedback is not None:  # bounces and complaints reach the notify queue through SNS
+            settings[self.email_feedback.spec.env_var] = self.email_feedback.configuration_set_name
+        return settings
 
     def _outputs(self) -> None:
         for spec in SYSTEM.buckets:

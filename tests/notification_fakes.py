@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from cts.domain.alerts import Alert, AlertStatus
+from cts.domain.case_escalations import CaseEscalation
+from cts.domain.case_workflow import AuditEntry
+from cts.domain.cases import CaseRecord
 from cts.domain.errors import Unavailable
 from cts.domain.subscriptions import Channel, DeliveryRecord, DeliveryRejected, DigestEntry, DigestState, Subscription
 from cts.ports.email import EmailMessage
@@ -184,3 +187,44 @@ class ScriptedEmail:
 
     def throttle(self, address: str, times: int = 1) -> None:
         self.failures.setdefault(address, []).extend(Unavailable("Throttling") for _ in range(times))
+
+
+class FakeCaseEscalationSource:
+    """Escalation audit entries and cases, answered like the records table's ESCALATIONS index and CASE items."""
+
+    def __init__(self) -> None:
+        self.entries: list[AuditEntry] = []
+        self.cases: dict[str, CaseRecord] = {}
+        self.queries: list[tuple[int, datetime | None]] = []
+
+    def escalations(self, limit: int = 100, since: datetime | None = None) -> list[AuditEntry]:
+        self.queries.append((limit, since))
+        found = [e for e in self.entries if since is None or e.at >= since]
+        return sorted(found, key=lambda e: (e.at, e.case_id), reverse=True)[:limit]
+
+    def get(self, case_id: str) -> CaseRecord | None:
+        return self.cases.get(case_id)
+
+
+class FakeCaseEscalationNotices:
+    def __init__(self) -> None:
+        self.claimed: dict[str, datetime] = {}
+        self.sent: set[tuple[str, str]] = set()
+
+    def claim(self, escalation: CaseEscalation, now: datetime) -> bool:
+        if escalation.ref in self.claimed:
+            return False
+        self.claimed[escalation.ref] = now
+        return True
+
+    def release(self, escalation: CaseEscalation) -> None:
+        self.claimed.pop(escalation.ref, None)
+
+    def notified(self, escalations: Sequence[CaseEscalation]) -> set[str]:
+        return {e.ref for e in escalations if e.ref in self.claimed}
+
+    def was_sent(self, escalation: CaseEscalation, recipient: str) -> bool:
+        return (escalation.ref, recipient) in self.sent
+
+    def mark_sent(self, escalation: CaseEscalation, recipient: str, now: datetime) -> None:
+        self.sent.add((escalation.ref, recipient))

@@ -5,7 +5,8 @@
   subscription of the queue is recorded against the recipient and the alerts it carried.
 * SNS event (SES bounce topic subscribed to the function directly): the same bounce recording.
 * Scheduled event (EventBridge, ``{"action": "digest"}`` / ``{"action": "escalate"}``, or a plain scheduled event
-  that does both): sends the pending digests and escalates alerts about to miss their arrival.
+  that does both): sends the pending digests; escalates alerts about to miss their arrival and e-mails the
+  supervisors the case escalations the case workflow recorded (each once).
 
 Transient SES failures fail the record (the queue retries it with backoff, then the dead-letter queue keeps it);
 permanent ones are recorded on the alert and do not block the batch.
@@ -27,8 +28,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Json
 
 from cts.adapters.dynamodb import DynamoAlerts, DynamoConsignments, bind_table
+from cts.adapters.dynamodb_cases import DynamoCaseStore
 from cts.adapters.dynamodb_inbox import DynamoAlertSchedule
 from cts.adapters.dynamodb_subscriptions import (
+    DynamoCaseEscalationNotices,
     DynamoDeliveryLog,
     DynamoDigestQueue,
     DynamoEscalations,
@@ -38,7 +41,8 @@ from cts.adapters.idempotency import Idempotent, make_idempotent
 from cts.adapters.ses import SesEmailSender
 from cts.adapters.stepfunctions import StepFunctionsCaseWorkflow
 from cts.config.settings import NotifySettings, load_settings
-from cts.domain.errors import ValidationFailed
+from cts.domain.errors import Unavailable, ValidationFailed
+from cts.services.case_escalations import CaseEscalationNotifier
 from cts.services.digest import DigestService
 from cts.services.notifications_escalation import EscalationService
 from cts.services.notify import NotificationService
@@ -70,6 +74,7 @@ class Services(NamedTuple):
     notifications: NotificationService
     digest: DigestService
     escalation: EscalationService
+    case_escalations: CaseEscalationNotifier
 
 
 @cache
@@ -118,6 +123,16 @@ def _services() -> Services:
             recipients=settings.alert_recipients,
             web_url=settings.web_url,
             margin=timedelta(hours=settings.escalation_margin_hours),
+        ),
+        case_escalations=CaseEscalationNotifier(
+            cases=DynamoCaseStore(settings.records_table, settings.region),
+            alerts=DynamoAlerts(records),
+            notices=DynamoCaseEscalationNotices(records),
+            subscriptions=subscriptions,
+            email=email,
+            deliveries=deliveries,
+            recipients=settings.alert_recipients,
+            web_url=settings.web_url,
         ),
     )
 
@@ -172,16 +187,30 @@ def scheduled(action: str | None) -> dict[str, Any]:
     """The digest and escalation run (EventBridge schedule, or ``cts``/tests calling it directly)."""
     services = _services()
     result: dict[str, Any] = {}
+    failed: list[Unavailable] = []
     if action in (None, "escalate"):
-        escalated = services.escalation.escalate_due()
+        try:
+            escalated = services.escalation.escalate_due()
+        except Unavailable as exc:  # the case escalations still run; the invocation fails afterwards (retried)
+            failed.append(exc)
+            escalated = []
         result["escalated"] = escalated
         metrics.add_metric(name="AlertsEscalated", unit=MetricUnit.Count, value=len(escalated))
+        try:
+            cases = services.case_escalations.notify_new()
+        except Unavailable as exc:
+            failed.append(exc)
+            cases = []
+        result["case_escalations"] = cases
+        metrics.add_metric(name="CaseEscalationsEmailed", unit=MetricUnit.Count, value=len(cases))
     if action in (None, "digest"):
         run = services.digest.send_pending()
         result["digests"] = run.sent
         result["digests_failed"] = run.failed
         metrics.add_metric(name="DigestsSent", unit=MetricUnit.Count, value=len(run.sent))
     logger.info("scheduled notifications", extra=result)
+    if failed:
+        raise failed[0]
     return result
 
 

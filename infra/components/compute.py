@@ -110,9 +110,11 @@ class Functions(Construct):
         layers: Layers,
         root: Path,
         email_settings: dict[str, str],
+        email_resources: tuple[str, ...] = (),
     ) -> None:
         super().__init__(scope, construct_id)
         self._country = country
+        self._email_resources = email_resources
         self._resources = resources
         self._layers = layers
         self._email_settings = email_settings
@@ -159,7 +161,11 @@ class Functions(Construct):
             role.add_to_policy(
                 iam.PolicyStatement(
                     actions=["ses:SendEmail", "ses:SendRawEmail"],
-                    resources=[ses_identity_arn(cdk.Stack.of(self), self._country.alert_sender)],
+                    # the sender's identity, and the configuration set that reports bounces (when there is one)
+                    resources=[
+                        ses_identity_arn(cdk.Stack.of(self), self._country.alert_sender),
+                        *self._email_resources,
+                    ],
                 )
             )
         if spec.trigger_queue is not None:

@@ -116,7 +116,9 @@ def test_only_the_notify_function_may_send_email_and_only_as_the_country_sender(
         ses = [s for s in _statements(jm, spec) if any(str(a).startswith("ses:") for a in _as_list(s["Action"]))]
         if spec.logical_id == "NotifyFunction":
             (statement,) = ses
-            assert statement["Resource"] == f"arn:aws:ses:{jm.country.region}:{jm.country.account}:identity/{domain}"
+            identity, configuration_set = statement["Resource"]  # the sender, and the set reporting bounces
+            assert identity == f"arn:aws:ses:{jm.country.region}:{jm.country.account}:identity/{domain}"
+            assert ":configuration-set/" in str(configuration_set)
         else:
             assert not ses, spec.logical_id
 

@@ -301,4 +301,9 @@ def test_sns_invoking_the_function_directly_records_the_bounce_and_a_plain_sched
     assert handler(event, LambdaContext("NotifyFunction")) == {"bounces": 1}
 
     schedule = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
-    assert handler(schedule, LambdaContext("NotifyFunction")) == {"escalated": [], "digests": {}, "digests_failed": {}}
+    assert handler(schedule, LambdaContext("NotifyFunction")) == {
+        "escalated": [],
+        "case_escalations": [],
+        "digests": {},
+        "digests_failed": {},
+    }

@@ -83,11 +83,16 @@ class DynamoCaseStore:
         )
         return [_audit(item["case_id"]["S"], item) for item in items]
 
-    def escalations(self, limit: int = 100) -> list[AuditEntry]:
+    def escalations(self, limit: int = 100, since: datetime | None = None) -> list[AuditEntry]:
+        condition = "gsi1pk = :k"
+        values: dict[str, Any] = {":k": {"S": ESCALATIONS_KEY}}
+        if since is not None:  # gsi1sk is <the state's entered time>#<case id>
+            condition += " AND gsi1sk >= :since"
+            values[":since"] = {"S": timestamp(since)}
         items = self._query(
             IndexName="gsi1",
-            KeyConditionExpression="gsi1pk = :k",
-            ExpressionAttributeValues={":k": {"S": ESCALATIONS_KEY}},
+            KeyConditionExpression=condition,
+            ExpressionAttributeValues=values,
             ScanIndexForward=False,
             Limit=limit,
             first_page_only=True,

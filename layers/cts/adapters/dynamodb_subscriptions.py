@@ -6,6 +6,8 @@
 - delivery record: ``ALERT#<alert id>`` / ``DELIVERY#<at>#<channel>#<recipient>#<n>``;
 - sent marker: ``ALERT#<alert id>`` / ``SENT#<channel>#<recipient>``;
 - escalation marker: ``ALERT#<alert id>`` / ``ESCALATED``;
+- case escalation e-mailed: ``CASE#<case id>`` / ``NOTIFIED#<escalation key>`` (once), and per recipient
+  ``CASE#<case id>`` / ``NOTIFIED#<escalation key>#SENT#<recipient>``;
 - provider message: ``SESMSG#<message id>`` / ``MSG`` (expires after 30 days);
 - bounce: ``RECIPIENT#<address>`` / ``BOUNCE#<at>#<message id>``.
 
@@ -25,6 +27,7 @@ from pynamodb.exceptions import PynamoDBException
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from cts.domain.case_escalations import CaseEscalation
 from cts.domain.errors import Conflict, Unavailable
 from cts.domain.subscriptions import Channel, DeliveryRecord, DigestEntry, DigestState, Subscription
 
@@ -310,3 +313,36 @@ class DynamoEscalations:
     def escalated(self, alert_ids: Sequence[str]) -> set[str]:
         items = self._n.batch_get([(f"ALERT#{a}", "ESCALATED") for a in alert_ids])
         return {i.pk.removeprefix("ALERT#") for i in items}
+
+
+class DynamoCaseEscalationNotices:
+    """:class:`cts.ports.notifications.CaseEscalationLog`: a ``NOTIFIED#<key>`` marker in the case's partition, put
+    with ``attribute_not_exists``, so a case escalation is e-mailed once however many runs see it."""
+
+    def __init__(self, records_model: Any) -> None:
+        self._n = NoticeTable(records_model)
+
+    @staticmethod
+    def _key(escalation: CaseEscalation) -> tuple[str, str]:
+        return f"CASE#{escalation.case_id}", f"NOTIFIED#{escalation.key}"
+
+    def claim(self, escalation: CaseEscalation, now: datetime) -> bool:
+        m = self._n.model
+        pk, sk = self._key(escalation)
+        item = m(pk, sk, data=json.dumps({"at": _instant(now), "kind": escalation.kind.value}))
+        return self._n.save(item, condition=m.pk.does_not_exist())
+
+    def release(self, escalation: CaseEscalation) -> None:
+        self._n.delete(*self._key(escalation))
+
+    def notified(self, escalations: Sequence[CaseEscalation]) -> set[str]:
+        by_key = {self._key(e): e.ref for e in escalations}
+        return {by_key[(i.pk, i.sk)] for i in self._n.batch_get(list(by_key)) if (i.pk, i.sk) in by_key}
+
+    def was_sent(self, escalation: CaseEscalation, recipient: str) -> bool:
+        pk, sk = self._key(escalation)
+        return self._n.get(pk, f"{sk}#SENT#{recipient}") is not None
+
+    def mark_sent(self, escalation: CaseEscalation, recipient: str, now: datetime) -> None:
+        pk, sk = self._key(escalation)
+        self._n.save(self._n.model(pk, f"{sk}#SENT#{recipient}", data=json.dumps({"at": _instant(now)})))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -34,6 +37,39 @@ class Rescoring(BaseModel):
     page_size: int = Field(default=500, ge=1, le=1000)
 
 
+_HH_MM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class NotificationSchedule(BaseModel):
+    """When the notify function's schedules fire (catalogue ``SYSTEM.schedules``): the escalation run every
+    ``escalation_every_minutes``, the digest at each of ``digest_times`` (``HH:MM``, the country's local time)."""
+
+    model_config = _Strict
+
+    escalation_every_minutes: int = Field(default=15, ge=1, le=1440)
+    digest_times: tuple[str, ...] = Field(default=("07:00", "12:00", "16:00"), min_length=1, max_length=24)
+
+    @model_validator(mode="after")
+    def _times_are_hh_mm(self) -> NotificationSchedule:
+        bad = [t for t in self.digest_times if not _HH_MM.match(t)]
+        if bad:
+            raise ValueError(f"digest_times must be HH:MM (24-hour): {bad}")
+        if len(set(self.digest_times)) != len(self.digest_times):
+            raise ValueError(f"digest_times lists a time twice: {list(self.digest_times)}")
+        return self
+
+    def local_times(self) -> list[time]:
+        return sorted(time(int(t[:2]), int(t[3:])) for t in self.digest_times)
+
+    def utc_times(self, timezone: str, on: date) -> list[time]:
+        """The digest times in UTC on ``on`` (EventBridge rules are UTC: a zone with daylight saving time shifts
+        its digests by the hour between the seasons; the synthesised rules use January 1st)."""
+        zone = ZoneInfo(timezone)
+        return sorted(
+            datetime.combine(on, t, tzinfo=zone).astimezone(UTC).time().replace(tzinfo=None) for t in self.local_times()
+        )
+
+
 class WatchlistDefaults(BaseModel):
     """What the entries imported from one source get that the list does not say: category and weight."""
 
@@ -60,6 +96,7 @@ class CountryConfig(BaseModel):
     retention: Retention = Retention()
     thresholds: Thresholds = Thresholds()
     rescoring: Rescoring = Rescoring()
+    notifications: NotificationSchedule = NotificationSchedule()
     watchlist_sources: tuple[WatchlistSource, ...] = Field(
         default=(WatchlistSource.CTS_CSV,), description="the watch-list formats the country imports (`cts watchlist`)"
     )
@@ -70,6 +107,14 @@ class CountryConfig(BaseModel):
         bad = [p for p in self.ports_of_interest if len(p) != 5 or not p.isalnum() or not p.isupper()]
         if bad:
             raise ValueError(f"ports_of_interest must be UN/LOCODEs: {bad}")
+        return self
+
+    @model_validator(mode="after")
+    def _timezone_is_known(self) -> CountryConfig:
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"timezone {self.timezone!r} is not an IANA time zone") from exc
         return self
 
     @model_validator(mode="after")

@@ -98,6 +98,35 @@ class Notification:
     queue: str
 
 
+class Cadence(StrEnum):
+    """When a schedule fires; the country file sets the numbers (``cts.config.country.NotificationSchedule``)."""
+
+    EVERY = "every"  # every ``notifications.escalation_every_minutes`` minutes
+    DIGEST_TIMES = "digest_times"  # at each of ``notifications.digest_times`` (the country's local time)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A function invoked on a cadence with a fixed event (EventBridge rules in AWS, a timer thread locally)."""
+
+    logical_id: str
+    function: str
+    event: dict[str, str]  # the exact event the function receives
+    cadence: Cadence
+    purpose: str = ""
+
+
+@dataclass(frozen=True)
+class EmailFeedback:
+    """SES bounces and complaints of the e-mails sent: a configuration set (its name handed to the e-mail senders
+    in ``env_var``) publishes them to an SNS topic, which delivers the SNS envelope (not raw) to ``queue``."""
+
+    logical_id: str  # the topic
+    env_var: str  # the configuration set's name
+    queue: str
+    events: tuple[str, ...] = ("bounce", "complaint")
+
+
 @dataclass(frozen=True)
 class Function:
     logical_id: str
@@ -120,6 +149,8 @@ class SystemSpec:
     user_pool: UserPool
     notifications: tuple[Notification, ...]
     functions: tuple[Function, ...]
+    schedules: tuple[Schedule, ...] = ()
+    email_feedback: EmailFeedback | None = None
 
     def resource(self, logical_id: str) -> Bucket | Queue | Table | StateMachine | SearchDomain | UserPool:
         for group in (
@@ -267,4 +298,21 @@ SYSTEM = SystemSpec(
             },
         ),
     ),
+    schedules=(
+        Schedule(
+            "EscalationSchedule",
+            "NotifyFunction",
+            {"action": "escalate"},
+            Cadence.EVERY,
+            "alerts about to miss their arrival, and case escalations the workflow recorded, to the supervisors",
+        ),
+        Schedule(
+            "DigestSchedule",
+            "NotifyFunction",
+            {"action": "digest"},
+            Cadence.DIGEST_TIMES,
+            "each subscriber's pending amber and random-selection alerts in one e-mail",
+        ),
+    ),
+    email_feedback=EmailFeedback("EmailFeedbackTopic", "CTS_SES_CONFIGURATION_SET", "NotifyQueue"),
 )

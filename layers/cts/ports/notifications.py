@@ -7,6 +7,9 @@ from datetime import datetime
 from typing import Protocol
 
 from cts.domain.alerts import Alert
+from cts.domain.case_escalations import CaseEscalation
+from cts.domain.case_workflow import AuditEntry
+from cts.domain.cases import CaseRecord
 from cts.domain.subscriptions import Channel, DeliveryRecord, DigestEntry
 
 
@@ -75,6 +78,36 @@ class EscalationLog(Protocol):
     def escalated(self, alert_ids: Sequence[str]) -> set[str]:
         """Which of these alerts have escalated."""
         ...
+
+
+class CaseEscalationSource(Protocol):
+    """The escalations the case workflow recorded, and the cases (a subset of :class:`cts.ports.records.CaseStore`)."""
+
+    def escalations(self, limit: int = 100, since: datetime | None = None) -> list[AuditEntry]:
+        """Escalation audit entries, newest first, at most ``limit``, recorded at or after ``since``."""
+        ...
+
+    def get(self, case_id: str) -> CaseRecord | None: ...
+
+
+class CaseEscalationLog(Protocol):
+    """Which case escalations were e-mailed: a marker per escalation (once), a sent marker per recipient."""
+
+    def claim(self, escalation: CaseEscalation, now: datetime) -> bool:
+        """Mark the escalation notified; False if it was before (a conditional write: once per escalation)."""
+        ...
+
+    def release(self, escalation: CaseEscalation) -> None:
+        """Undo a claim whose e-mails could not all be sent, so the next run tries again."""
+        ...
+
+    def notified(self, escalations: Sequence[CaseEscalation]) -> set[str]:
+        """The ``ref`` of each of these escalations that was claimed."""
+        ...
+
+    def was_sent(self, escalation: CaseEscalation, recipient: str) -> bool: ...
+
+    def mark_sent(self, escalation: CaseEscalation, recipient: str, now: datetime) -> None: ...
 
 
 class AlertSchedule(Protocol):

@@ -192,8 +192,9 @@ class CaseStore(Protocol):
         """Supervisor overrides of decisions, newest first (the report of overrides and their justifications)."""
         ...
 
-    def escalations(self, limit: int = 100) -> list[AuditEntry]:
-        """Escalations the state machine recorded (step overdue, arrival near, step failed), newest first."""
+    def escalations(self, limit: int = 100, since: datetime | None = None) -> list[AuditEntry]:
+        """Escalations the state machine recorded (step overdue, arrival near, step failed), newest first; only
+        those recorded at or after ``since`` when given."""
         ...
 
     def open_cases(self, officers: Iterable[str]) -> dict[str, int]:

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from urllib.parse import quote
 
+from cts.domain.case_escalations import EXPLANATIONS, CaseEscalationSummary
 from cts.domain.risk.engine import Level
 from cts.domain.subscriptions import AlertSummary, Channel, DigestEntry
 from cts.ports.email import EmailMessage
@@ -16,6 +18,12 @@ from cts.ports.email import EmailMessage
 def alert_link(web_url: str, alert_id: str) -> str:
     # Everything after the first '#' is the fragment, so the id's own '#' survives; anything odd is quoted.
     return f"{web_url.rstrip('/')}/#/alerts/{quote(alert_id, safe=':#')}"
+
+
+def _utc(moment: datetime | None) -> str:
+    if moment is None:
+        return "unknown"
+    return (moment.astimezone(UTC) if moment.tzinfo else moment).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _eta(summary: AlertSummary) -> str:
@@ -91,3 +99,27 @@ def render_digest_email(entries: Sequence[DigestEntry], to: tuple[str, ...], web
     lead = f"{count} alert{'s' if count != 1 else ''} since your last digest, soonest arrival first."
     body = f"<p>{lead}</p><ol>{items}</ol>"
     return EmailMessage(to=to, subject=subject, text=text, html=body)
+
+
+def render_case_escalation_email(summary: CaseEscalationSummary, to: tuple[str, ...], web_url: str) -> EmailMessage:
+    """A case the workflow escalated (step overdue, arrival near, step failed), for the supervisors: the kind, the
+    case's status and its alert's summary, trimmed to the reader's role beforehand (``summary.for_roles``)."""
+    why = EXPLANATIONS[summary.kind]
+    document = summary.alert.document_number if summary.alert else f"case {summary.case_id}"
+    subject = f"[CTS CASE ESCALATION] {document}: {summary.kind.value} (case {summary.status})"
+    lead = (
+        f"The case workflow escalated this case at {_utc(summary.at)}: {why}. "
+        f"The case is {summary.status}; it needs a supervisor."
+    )
+    if summary.alert is not None:
+        text_block, html_block = _text_block(summary.alert, web_url), _html_block(summary.alert, web_url)
+    else:
+        link = alert_link(web_url, summary.alert_id) if summary.alert_id else web_url.rstrip("/") + "/"
+        text_block = f"Open it in the Cargo Targeting System: {link}\n"
+        html_block = f'<p><a href="{html.escape(link)}">Open it in the Cargo Targeting System</a></p>'
+    return EmailMessage(
+        to=to,
+        subject=subject,
+        text=f"{lead}\n\n{text_block}",
+        html=f"<p><strong>{html.escape(lead)}</strong></p>{html_block}",
+    )

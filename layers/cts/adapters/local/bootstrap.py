@@ -24,6 +24,7 @@ class LocalResources:
     env: dict[str, str] = field(default_factory=dict)
     queue_urls: dict[str, str] = field(default_factory=dict)  # logical id -> URL
     queue_arns: dict[str, str] = field(default_factory=dict)
+    topic_arns: dict[str, str] = field(default_factory=dict)  # logical id -> ARN
 
 
 def physical_name(prefix: str, logical_id: str) -> str:
@@ -93,7 +94,36 @@ def bootstrap(country: CountryConfig, endpoint_url: str | None, spec: SystemSpec
         names[machine.logical_id] = out.env[machine.env_var] = arn
     _user_pool(aws("cognito-idp"), prefix, spec, out)
     aws("ses").verify_email_identity(EmailAddress=country.alert_sender)
+    if spec.email_feedback is not None:
+        _email_feedback(aws("ses"), aws("sns"), prefix, spec, out)
     return out
+
+
+def _email_feedback(ses: Any, sns: Any, prefix: str, spec: SystemSpec, out: LocalResources) -> None:
+    """As the CDK stack: a configuration set whose event destination publishes bounces and complaints to a topic
+    that delivers the SNS envelope (not raw) to the notify queue."""
+    feedback = spec.email_feedback
+    assert feedback is not None
+    topic_arn = sns.create_topic(Name=physical_name(prefix, feedback.logical_id))["TopicArn"]
+    sns.subscribe(
+        TopicArn=topic_arn,
+        Protocol="sqs",
+        Endpoint=out.queue_arns[feedback.queue],
+        Attributes={"RawMessageDelivery": "false"},
+    )
+    name = f"{prefix}-email"
+    ses.create_configuration_set(ConfigurationSet={"Name": name})
+    ses.create_configuration_set_event_destination(
+        ConfigurationSetName=name,
+        EventDestination={
+            "Name": "bounces-and-complaints",
+            "Enabled": True,
+            "MatchingEventTypes": list(feedback.events),
+            "SNSDestination": {"TopicARN": topic_arn},
+        },
+    )
+    out.topic_arns[feedback.logical_id] = topic_arn
+    out.env[feedback.env_var] = name
 
 
 def _create_table(ddb: Any, name: str, table: Any) -> None:

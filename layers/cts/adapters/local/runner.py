@@ -1,8 +1,11 @@
-"""Feed SQS messages to the real handlers the way Lambda's event source mapping does.
+"""Feed SQS messages to the real handlers the way Lambda's event source mapping does, and run the schedules.
 
 Each poller long-polls its function's trigger queue, hands a batch to ``lambda_handler``
 in the SQS event shape, deletes what succeeded and leaves the reported failures to become
 visible again (and reach the dead-letter queue after ``maxReceiveCount``), as in AWS.
+
+The :class:`ScheduleRunner` invokes the handlers of the catalogue's schedules (``SYSTEM.schedules``) on the
+country's cadence with the exact event the EventBridge rule sends (``{"action": "escalate"}`` ...).
 """
 
 from __future__ import annotations
@@ -14,15 +17,18 @@ import sys
 import threading
 import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from types import ModuleType
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import boto3
 
 from cts.adapters.local.paths import repo_root
-from cts.config.resources import Function
+from cts.config.country import CountryConfig
+from cts.config.resources import SYSTEM, Cadence, Function, Schedule
 
 log = logging.getLogger("cts.adapters.local.runner")
 
@@ -128,3 +134,75 @@ class QueuePoller(threading.Thread):
             "eventSourceARN": self.queue_arn,
             "awsRegion": self.region,
         }
+
+
+Handler = Callable[[dict[str, Any], Any], Any]
+
+
+def next_run(schedule: Schedule, country: CountryConfig, after: datetime, every: timedelta | None = None) -> datetime:
+    """When ``schedule`` fires next after ``after`` (aware, any zone): one interval later for a rate (``every``
+    replaces the country's, for tests), else the next of the country's digest times in its own time zone."""
+    settings = country.notifications
+    if schedule.cadence is Cadence.EVERY:
+        return after + (every or timedelta(minutes=settings.escalation_every_minutes))
+    zone = ZoneInfo(country.timezone)
+    local = after.astimezone(zone)
+    for day in range(2):
+        on = local.date() + timedelta(days=day)
+        for at in settings.local_times():
+            candidate = datetime.combine(on, at, tzinfo=zone)
+            if candidate > local:
+                return candidate.astimezone(UTC)
+    raise AssertionError("a digest time recurs every day")  # pragma: no cover
+
+
+class ScheduleRunner(threading.Thread):
+    """Invoke the scheduled functions' handlers as EventBridge would: the catalogue's event, on the cadence."""
+
+    def __init__(
+        self,
+        country: CountryConfig,
+        stop: threading.Event,
+        handlers: Mapping[str, Handler] | None = None,
+        schedules: Sequence[Schedule] = SYSTEM.schedules,
+        every: timedelta | None = None,
+        region: str = "us-east-1",
+    ) -> None:
+        super().__init__(name="schedules", daemon=True)
+        self.country, self.stop, self.schedules, self.every, self.region = country, stop, schedules, every, region
+        functions = {s.function for s in schedules}
+        self.handlers = {f: (handlers or {}).get(f) or load_handler(SYSTEM.function(f)) for f in sorted(functions)}
+        self.fired: list[tuple[str, dict[str, Any]]] = []  # (schedule, event) of every invocation
+        self.failures = 0
+
+    def run(self) -> None:
+        now = datetime.now(UTC)
+        due = {s.logical_id: next_run(s, self.country, now, self.every) for s in self.schedules}
+        by_id = {s.logical_id: s for s in self.schedules}
+        while not self.stop.is_set() and due:
+            logical_id = min(due, key=lambda k: due[k])
+            wait_s = (due[logical_id] - datetime.now(UTC)).total_seconds()
+            if wait_s > 0 and self.stop.wait(min(wait_s, 60)):
+                return
+            if datetime.now(UTC) < due[logical_id]:
+                continue  # woke up early (the wait is capped): look again
+            schedule = by_id[logical_id]
+            self.fire(schedule)
+            due[logical_id] = next_run(schedule, self.country, datetime.now(UTC), self.every)
+
+    def fire(self, schedule: Schedule) -> Any:
+        """One invocation with the rule's event; a failure is logged (EventBridge would retry) and the cadence goes
+        on."""
+        event = dict(schedule.event)
+        context = LambdaContext(
+            function_name=schedule.function,
+            invoked_function_arn=f"arn:aws:lambda:{self.region}:123456789012:function:{schedule.function}",
+            aws_request_id=str(uuid.uuid4()),
+        )
+        self.fired.append((schedule.logical_id, event))
+        try:
+            return self.handlers[schedule.function](event, context)
+        except Exception:
+            self.failures += 1
+            log.error("schedule %s: %s", schedule.logical_id, traceback.format_exc())
+            return None

@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from cts.adapters.local.bootstrap import LocalResources, bootstrap
 from cts.adapters.local.demo import DEMO_CARRIER, DemoUser, demo_manifest, demo_users, seed_rules
 from cts.adapters.local.moto_server import patch_all
 from cts.adapters.local.paths import repo_root
-from cts.adapters.local.runner import QueuePoller, load_handler
+from cts.adapters.local.runner import QueuePoller, ScheduleRunner, load_handler
 from cts.adapters.local.snapshot import restore, save
 from cts.config.country import CountryConfig, rescoring_environment, retention_environment
 from cts.config.resources import SYSTEM
@@ -49,6 +50,7 @@ class LocalStack:
     resources: LocalResources = field(default_factory=LocalResources)
     users: list[DemoUser] = field(default_factory=list)
     pollers: list[QueuePoller] = field(default_factory=list)
+    schedules: ScheduleRunner | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
     _moto: Any = None
     _web: Any = None
@@ -82,6 +84,7 @@ class LocalStack:
         if self.demo:
             self._seed_users_and_rules()
         self.start_pollers()
+        self.start_schedules()
         self._start_web()
         if self.demo and not self.restored:  # a restored stack has the demo data already
             self.upload(f"inbox/{DEMO_CARRIER}/demo-manifest.json", demo_manifest())
@@ -121,6 +124,14 @@ class LocalStack:
                 )
                 poller.start()
                 self.pollers.append(poller)
+
+    def start_schedules(self, every: timedelta | None = None) -> ScheduleRunner:
+        """Run the catalogue's schedules (escalations every 15 minutes, digests at the country's times) against
+        the pollers' handlers, with the events the EventBridge rules send; stopped with the stack."""
+        handlers = {p.function.logical_id: p.handler for p in self.pollers}
+        self.schedules = ScheduleRunner(self.country, self._stop, handlers, every=every, region=self.country.region)
+        self.schedules.start()
+        return self.schedules
 
     def _set_environment(self, values: dict[str, str]) -> None:
         """Handlers read their configuration from the process environment, as in Lambda; stop() restores it."""
@@ -235,6 +246,8 @@ class LocalStack:
         self._stop.set()
         for poller in self.pollers:
             poller.join(timeout=5)
+        if self.schedules is not None:
+            self.schedules.join(timeout=5)
         if self._web is not None:
             self._web.shutdown()
         if self.keep_state and self._moto is not None:
