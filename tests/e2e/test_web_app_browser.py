@@ -63,8 +63,15 @@ def test_an_analyst_sees_alerts_by_arrival_and_opens_the_explained_score(browser
     assert "DMLU0000002" in texts[0]  # the red one arrives first
     assert "DMLU0000003" in texts[1]
     page.screenshot(path=str(ARTIFACTS / "alert-inbox.png"))
+    unread = page.get_by_test_id("alerts-unread")
+    before = int(unread.inner_text().split()[0])
+    assert before >= 2  # the two demo alerts, not yet read by this analyst
     rows.filter(has_text="DMLU0000002").get_by_test_id("open-consignment").click()
     page.get_by_test_id("consignment-detail").wait_for(state="visible")
+    page.wait_for_function(  # opening an alert marks it read for this user
+        "n => document.querySelectorAll('#alert-inbox tbody tr.unread').length === n", arg=before - 1
+    )
+    assert "unread" not in (rows.filter(has_text="DMLU0000002").get_attribute("class") or "")
     assert page.get_by_test_id("score-value").inner_text().strip() == "95"
     reasons = page.get_by_test_id("hit-row").all_inner_texts()
     assert any("perishable cover load" in r for r in reasons)

@@ -4,12 +4,15 @@
 
 const TOKEN_KEY = "cts.token";
 const PAGE_SIZE = 25;
+const POLL_MS = 20000; // live updates: how often the inbox asks for alerts raised since it last asked
 
 const state = {
   me: null,
   page: 1,
   total: 0,
   lastDetailKey: null,
+  alertsCursor: null, // where the next live-update poll starts (from the API)
+  pollTimer: null,
 };
 
 // ------------------------------------------------------------------ helpers
@@ -143,6 +146,7 @@ async function signIn(event) {
 function signOut(message = "") {
   sessionStorage.removeItem(TOKEN_KEY);
   state.me = null;
+  stopPolling();
   for (const id of ["officer-view", "carrier-view", "user-bar", "detail"]) show($(id), false);
   show($("sign-in"));
   showError("");
@@ -197,10 +201,14 @@ async function loadAlerts() {
   const body = table.querySelector("tbody");
   show($("alerts-loading"));
   try {
+    const readAt = new Date().toISOString();
     const data = await api("/alerts?status=new");
     body.replaceChildren(...data.alerts.map(alertRow));
     show(table, data.alerts.length > 0);
     show($("alerts-empty"), data.alerts.length === 0);
+    setUnread(data.unread);
+    state.alertsCursor = state.alertsCursor || readAt;
+    startPolling();
   } catch (error) {
     reportError(error);
   } finally {
@@ -208,11 +216,62 @@ async function loadAlerts() {
   }
 }
 
+function setUnread(count) {
+  const badge = $("alerts-unread");
+  badge.textContent = count === 1 ? "1 unread" : `${count} unread`;
+  show(badge, count > 0);
+}
+
+function startPolling() {
+  if (state.pollTimer === null) state.pollTimer = setInterval(pollAlerts, POLL_MS);
+}
+
+function stopPolling() {
+  if (state.pollTimer !== null) clearInterval(state.pollTimer);
+  state.pollTimer = null;
+  state.alertsCursor = null;
+}
+
+// Live updates: ask only for alerts raised since the last answer; when there are any, read the inbox again so that
+// it stays in arrival order with the right unread count.
+async function pollAlerts() {
+  if (!state.me || !state.alertsCursor) return;
+  try {
+    const data = await api(`/alerts/updates?since=${encodeURIComponent(state.alertsCursor)}`);
+    state.alertsCursor = data.cursor;
+    const known = new Set([...document.querySelectorAll("#alert-inbox tbody tr")].map((row) => row.dataset.alertId));
+    if (data.alerts.some((alert) => !known.has(alert.alert_id))) await loadAlerts();
+  } catch (error) {
+    if (error.status === 401) signOut("Your session has ended. Sign in again.");
+  }
+}
+
+async function markRead(alert, row) {
+  if (alert.read) return;
+  try {
+    await api(`/alerts/${encodeURIComponent(alert.alert_id)}/read`, { method: "POST", body: {} });
+    alert.read = true;
+    row.classList.remove("unread");
+    const unread = document.querySelectorAll("#alert-inbox tbody tr.unread").length;
+    setUnread(unread);
+  } catch (error) {
+    reportError(error);
+  }
+}
+
 function alertRow(alert) {
   const top = (alert.hits || []).slice().sort((a, b) => b.points - a.points)[0];
   const open = el(
     "button",
-    { type: "button", className: "link", testid: "open-consignment", onclick: () => openDetail(alert.key) },
+    {
+      type: "button",
+      className: "link",
+      testid: "open-consignment",
+      onclick: (event) => {
+        markRead(alert, event.currentTarget.closest("tr"));
+        openDetail(alert.key);
+      },
+    },
     alert.document_number,
   );
   const actions = el("td");
@@ -233,7 +292,12 @@ function alertRow(alert) {
   }
   return el(
     "tr",
-    { testid: "alert-row", className: `row-${alert.level}`, "data-key": alert.key },
+    {
+      testid: "alert-row",
+      className: `row-${alert.level}${alert.read ? "" : " unread"}`,
+      "data-key": alert.key,
+      "data-alert-id": alert.alert_id,
+    },
     el("td", {}, formatTime(alert.eta)),
     el("td", {}, open),
     el("td", {}, levelBadge(alert.level), " ", randomBadge(alert.random_selection)),

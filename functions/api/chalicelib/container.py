@@ -17,7 +17,7 @@ from typing import Any, Protocol, TypeVar
 
 from cts.config.settings import ApiSettings, load_settings
 from cts.ports.identity import Authenticator, TokenVerifier
-from cts.ports.notifications import ReadMarkers
+from cts.ports.notifications import AlertSchedule, ReadMarkers
 from cts.ports.records import AlertRepository, AssessmentRepository, ConsignmentRepository, ReceiptRepository
 from cts.ports.search import SearchIndex
 from cts.ports.storage import ObjectStore
@@ -60,6 +60,11 @@ class ApiContainer(Protocol):
         """Which alerts each user has read (None: every alert shows as unread)."""
         ...
 
+    @property
+    def alert_schedule(self) -> AlertSchedule | None:
+        """The alerts by time raised (the web app's live updates); None: not available."""
+        ...
+
 
 @dataclass(frozen=True)
 class StaticContainer:
@@ -75,6 +80,7 @@ class StaticContainer:
     authenticator: Authenticator
     verifier: TokenVerifier
     read_markers: ReadMarkers | None = None
+    alert_schedule: AlertSchedule | None = None
 
 
 class Container:
@@ -126,6 +132,12 @@ class Container:
         from cts.adapters.dynamodb_inbox import DynamoReadMarkers
 
         return self._once("read_markers", lambda: DynamoReadMarkers(self._records_model()))
+
+    @property
+    def alert_schedule(self) -> AlertSchedule | None:
+        from cts.adapters.dynamodb_inbox import DynamoAlertSchedule
+
+        return self._once("alert_schedule", lambda: DynamoAlertSchedule(self._records_model()))
 
     @property
     def receipts(self) -> ReceiptRepository:

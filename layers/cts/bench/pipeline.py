@@ -237,13 +237,16 @@ def _rescore(harness: PipelineHarness, stored: int, timeout_s: float, sample: in
     keys = [k for k, _ in _all_arriving(DynamoConsignments(table), harness)]
     checked = rng.sample(keys, min(sample, len(keys)))
     current = sum(1 for k in checked if (a := assessments.latest(k)) is not None and a.ruleset_version == start.ruleset)
+    # At the timeout, how many were re-scored is estimated from the sample (it is read a moment later).
+    done = round(stored * current / len(checked)) if checked else 0
     return {
         "rescore_s": round(elapsed, 2),
         "rescore_consignments": stored,
         "rescore_listed": len(keys),
         "rescore_complete": complete and current == len(checked),
         "rescore_sample_current": f"{current}/{len(checked)}",
-        "rescore_per_s": round(stored / max(elapsed, 1e-9)),
+        "rescore_done": done,
+        "rescore_per_s": round(done / max(elapsed, 1e-9)),
         "rescore_score_invocations": harness.invocations("ScoreFunction") - invocations,
         "rescore_searchable": search.count(SearchQuery()),
         "rescore_watch_hits": search.count(SearchQuery(text=WATCHED)),
