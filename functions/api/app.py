@@ -11,12 +11,12 @@ import os
 
 from chalice.app import Chalice
 
-from chalicelib import alerts, auth, consignments, health, receipts, uploads
+from chalicelib import alerts, auth, cases, consignments, health, receipts, uploads
 from chalicelib.container import get_container
 
 app = Chalice(app_name="cts-api")
 
-for group in (health, auth, consignments, alerts, receipts, uploads):
+for group in (health, auth, consignments, alerts, cases, receipts, uploads):
     group.routes.register(app)
 
 if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):

@@ -18,9 +18,16 @@ from typing import Any, Protocol, TypeVar
 from cts.config.settings import ApiSettings, load_settings
 from cts.ports.identity import Authenticator, TokenVerifier
 from cts.ports.notifications import AlertSchedule, ReadMarkers
-from cts.ports.records import AlertRepository, AssessmentRepository, ConsignmentRepository, ReceiptRepository
+from cts.ports.records import (
+    AlertRepository,
+    AssessmentRepository,
+    CaseStore,
+    ConsignmentRepository,
+    ReceiptRepository,
+)
 from cts.ports.search import SearchIndex
 from cts.ports.storage import ObjectStore
+from cts.ports.workflow import CaseTasks
 
 T = TypeVar("T")
 
@@ -65,6 +72,16 @@ class ApiContainer(Protocol):
         """The alerts by time raised (the web app's live updates); None: not available."""
         ...
 
+    @property
+    def cases(self) -> CaseStore | None:
+        """The cases and their audit trails (None: the case routes answer 503)."""
+        ...
+
+    @property
+    def case_tasks(self) -> CaseTasks | None:
+        """The case state machine's waiting steps (None: the case routes that change a case answer 503)."""
+        ...
+
 
 @dataclass(frozen=True)
 class StaticContainer:
@@ -81,6 +98,8 @@ class StaticContainer:
     verifier: TokenVerifier
     read_markers: ReadMarkers | None = None
     alert_schedule: AlertSchedule | None = None
+    cases: CaseStore | None = None
+    case_tasks: CaseTasks | None = None
 
 
 class Container:
@@ -138,6 +157,22 @@ class Container:
         from cts.adapters.dynamodb_inbox import DynamoAlertSchedule
 
         return self._once("alert_schedule", lambda: DynamoAlertSchedule(self._records_model()))
+
+    @property
+    def cases(self) -> CaseStore | None:
+        from cts.adapters.dynamodb_cases import DynamoCaseStore
+
+        s = self.settings
+        return self._once("cases", lambda: DynamoCaseStore(s.records_table, s.region))
+
+    @property
+    def case_tasks(self) -> CaseTasks | None:
+        from cts.adapters.stepfunctions import StepFunctionsCaseWorkflow
+
+        arn = self.settings.case_state_machine_arn
+        if not arn:
+            return None
+        return self._once("case_tasks", lambda: StepFunctionsCaseWorkflow(arn, self.settings.region))
 
     @property
     def receipts(self) -> ReceiptRepository:

@@ -99,6 +99,8 @@ class ApiSettings(_SearchSettings):
     records_table: str = Field(alias="CTS_RECORDS_TABLE")
     user_pool_id: str = Field(alias="CTS_USER_POOL_ID")
     user_pool_client_id: str = Field(alias="CTS_USER_POOL_CLIENT_ID")
+    # The case routes hand the workflow's waiting steps back to it; without it they answer 503.
+    case_state_machine_arn: str | None = Field(default=None, alias="CTS_CASE_STATE_MACHINE_ARN")
 
 
 S = TypeVar("S", bound=_Settings)

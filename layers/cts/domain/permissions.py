@@ -24,10 +24,22 @@ class Action(StrEnum):
     MANAGE_RULES = "manage_rules"
     MANAGE_USERS = "manage_users"
     VIEW_AUDIT = "view_audit"
+    VIEW_CASES = "view_cases"
+    WORK_CASES = "work_cases"
+    SUPERVISE_CASES = "supervise_cases"
 
 
 # Actions that change something; an auditor holds none of them.
-WRITE_ACTIONS = frozenset({Action.ACK_ALERT, Action.UPLOAD_MANIFEST, Action.MANAGE_RULES, Action.MANAGE_USERS})
+WRITE_ACTIONS = frozenset(
+    {
+        Action.ACK_ALERT,
+        Action.UPLOAD_MANIFEST,
+        Action.MANAGE_RULES,
+        Action.MANAGE_USERS,
+        Action.WORK_CASES,
+        Action.SUPERVISE_CASES,
+    }
+)
 
 
 def _roles(*roles: Role) -> frozenset[str]:
@@ -55,6 +67,11 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.MANAGE_RULES: _roles(Role.RISK_MANAGER, Role.ADMINISTRATOR),
     Action.MANAGE_USERS: _roles(Role.ADMINISTRATOR),
     Action.VIEW_AUDIT: _roles(Role.AUDITOR, Role.SUPERVISOR, Role.ADMINISTRATOR),
+    # The coarse gate of the case routes; who may take which step on which case is the workflow's finer rule
+    # (cts.domain.case_workflow.ROLES and its owner rule).
+    Action.VIEW_CASES: _CUSTOMS_READERS,
+    Action.WORK_CASES: _roles(Role.TARGETING_ANALYST, Role.EXAMINATION_OFFICER, Role.SUPERVISOR),
+    Action.SUPERVISE_CASES: _roles(Role.SUPERVISOR),
 }
 
 

@@ -40,6 +40,25 @@ def test_building_the_container_validates_settings_but_opens_no_client(monkeypat
     assert container.verifier is container.verifier  # built once
 
 
+def test_the_case_ports_are_built_lazily_and_the_workflow_only_with_its_arn(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cts.adapters.aws as aws
+    from cts.adapters.dynamodb_cases import DynamoCaseStore
+    from cts.adapters.stepfunctions import StepFunctionsCaseWorkflow
+
+    def no_client(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an AWS client was created")
+
+    monkeypatch.setattr(aws, "client", no_client)
+    without = build_container(ENV)
+    assert isinstance(without.cases, DynamoCaseStore)
+    assert without.cases.table_name == "records"
+    assert without.case_tasks is None  # the case routes answer 503
+    arn = "arn:aws:states:us-east-1:123456789012:stateMachine:cts-case"
+    tasks = build_container({**ENV, "CTS_CASE_STATE_MACHINE_ARN": arn}).case_tasks
+    assert isinstance(tasks, StepFunctionsCaseWorkflow)
+    assert tasks.state_machine_arn == arn
+
+
 def test_a_missing_setting_fails_at_cold_start_naming_it() -> None:
     env = {k: v for k, v in ENV.items() if k != "CTS_USER_POOL_ID"}
     with pytest.raises(ConfigError, match="CTS_USER_POOL_ID"):

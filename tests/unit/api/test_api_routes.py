@@ -42,6 +42,13 @@ PROTECTED = [
     ("GET", "/receipts?carrier_id=msc"),
     ("GET", "/receipts/f1"),
     ("POST", "/uploads"),
+    ("GET", "/cases/sea%3AMSCU%3AX%23v1"),
+    ("POST", "/cases/sea%3AMSCU%3AX%23v1/claim"),
+    ("POST", "/cases/sea%3AMSCU%3AX%23v1/assign"),
+    ("POST", "/cases/sea%3AMSCU%3AX%23v1/decide"),
+    ("POST", "/cases/sea%3AMSCU%3AX%23v1/examination"),
+    ("POST", "/cases/sea%3AMSCU%3AX%23v1/close"),
+    ("POST", "/cases/sea%3AMSCU%3AX%23v1/notes"),
 ]
 
 
