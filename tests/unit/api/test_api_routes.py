@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
@@ -39,6 +40,8 @@ PROTECTED = [
     ("GET", "/consignments/sea%3AMSCU%3AX"),
     ("GET", "/alerts"),
     ("POST", "/alerts/a1/ack"),
+    ("GET", "/alerts/updates?since=2026-11-25T10%3A00%3A00%2B00%3A00"),
+    ("POST", "/alerts/a1/read"),
     ("GET", "/receipts?carrier_id=msc"),
     ("GET", "/receipts/f1"),
     ("POST", "/uploads"),
@@ -59,6 +62,22 @@ def test_health_answers_without_a_token_and_names_the_country(client: Client) ->
     response = client.http.get("/health")
     assert response.status_code == 200
     assert body(response) == {"status": "ok", "country": "JM"}
+
+
+PUBLIC = {("GET", "/health"), ("POST", "/auth/login"), ("GET", "/openapi.json")}
+
+
+def test_every_registered_route_is_either_public_or_checked_for_a_token_here() -> None:
+    from app import app
+
+    unchecked = []
+    for template, methods in app.routes.items():
+        pattern = re.compile("^" + re.sub(r"\\{[^/]+\\}", "[^/]+", re.escape(template)) + "$")
+        for method in methods:
+            listed = any(m == method and pattern.match(p.split("?", 1)[0]) for m, p in PROTECTED)
+            if (method, template) not in PUBLIC and not listed:
+                unchecked.append((method, template))
+    assert unchecked == []
 
 
 @pytest.mark.parametrize(("method", "path"), PROTECTED)
