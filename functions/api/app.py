@@ -1,5 +1,6 @@
 """The CTS API (Chalice): thin routes over the ports, bearer tokens verified in-app on every route
-except ``/health`` and ``/auth/login``, domain errors answered as ``{"code", "message"}`` JSON.
+except ``/health``, ``/openapi.json`` and ``/auth/login``, domain errors answered as ``{"code", "message"}``
+JSON. ``GET /openapi.json`` describes the routes (OpenAPI 3.1), generated from them by :mod:`chalicelib.openapi`.
 
 Importing this module opens no AWS client; adapters are built on first use by
 :mod:`chalicelib.container`, the function's one composition root.
@@ -11,12 +12,12 @@ import os
 
 from chalice.app import Chalice
 
-from chalicelib import alerts, auth, cases, consignments, health, receipts, uploads
+from chalicelib import alerts, auth, cases, consignments, health, openapi, receipts, uploads
 from chalicelib.container import get_container
 
 app = Chalice(app_name="cts-api")
 
-for group in (health, auth, consignments, alerts, cases, receipts, uploads):
+for group in (health, openapi, auth, consignments, alerts, cases, receipts, uploads):
     group.routes.register(app)
 
 if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):

@@ -19,7 +19,7 @@ class LoginRequest(BaseModel):
     password: str = Field(min_length=1, max_length=256)
 
 
-@routes.api("/auth/login", methods=("POST",), public=True)
+@routes.api("/auth/login", methods=("POST",), public=True, body=LoginRequest)
 def login(call: Call) -> dict[str, Any]:
     body = call.body(LoginRequest)
     tokens = call.container.authenticator.sign_in(body.username.strip(), body.password)

@@ -89,19 +89,19 @@ def case_detail(call: Call, case_id: str) -> dict[str, Any]:
     }
 
 
-@routes.api("/cases/{case_id}/claim", methods=("POST",), action=Action.WORK_CASES)
+@routes.api("/cases/{case_id}/claim", methods=("POST",), action=Action.WORK_CASES, body=ClaimBody)
 def claim_case(call: Call, case_id: str) -> dict[str, Any]:
     body = call.body(ClaimBody)
     return _case(_service(call).claim(case_id, _actor(call), revision=body.revision))
 
 
-@routes.api("/cases/{case_id}/assign", methods=("POST",), action=Action.SUPERVISE_CASES)
+@routes.api("/cases/{case_id}/assign", methods=("POST",), action=Action.SUPERVISE_CASES, body=AssignBody)
 def assign_case(call: Call, case_id: str) -> dict[str, Any]:
     body = call.body(AssignBody)
     return _case(_service(call).assign(case_id, _actor(call), body.officer.strip(), revision=body.revision))
 
 
-@routes.api("/cases/{case_id}/decide", methods=("POST",), action=Action.WORK_CASES)
+@routes.api("/cases/{case_id}/decide", methods=("POST",), action=Action.WORK_CASES, body=DecideBody)
 def decide_case(call: Call, case_id: str) -> dict[str, Any]:
     """A decision; with a ``justification`` it is a supervisor's override of the decision taken."""
     body = call.body(DecideBody)
@@ -113,7 +113,7 @@ def decide_case(call: Call, case_id: str) -> dict[str, Any]:
     return _case(changed)
 
 
-@routes.api("/cases/{case_id}/examination", methods=("POST",), action=Action.WORK_CASES)
+@routes.api("/cases/{case_id}/examination", methods=("POST",), action=Action.WORK_CASES, body=ExaminationBody)
 def record_examination(call: Call, case_id: str) -> dict[str, Any]:
     body = call.body(ExaminationBody)
     try:
@@ -127,13 +127,13 @@ def record_examination(call: Call, case_id: str) -> dict[str, Any]:
     return _case(_service(call).record_examination(case_id, _actor(call), examination, revision=body.revision))
 
 
-@routes.api("/cases/{case_id}/close", methods=("POST",), action=Action.WORK_CASES)
+@routes.api("/cases/{case_id}/close", methods=("POST",), action=Action.WORK_CASES, body=CloseBody)
 def close_case(call: Call, case_id: str) -> dict[str, Any]:
     body = call.body(CloseBody)
     return _case(_service(call).close(case_id, _actor(call), reason=body.reason, revision=body.revision))
 
 
-@routes.api("/cases/{case_id}/notes", methods=("POST",), action=Action.WORK_CASES)
+@routes.api("/cases/{case_id}/notes", methods=("POST",), action=Action.WORK_CASES, body=NoteBody)
 def add_note(call: Call, case_id: str) -> dict[str, Any]:
     body = call.body(NoteBody)
     return _case(_service(call).add_note(case_id, _actor(call), body.text, revision=body.revision))

@@ -71,6 +71,7 @@ class Call:
     request: Request
     container: ApiContainer
     principal: Principal | None
+    app: Chalice | None = None
 
     @property
     def user(self) -> Principal:
@@ -146,6 +147,8 @@ class Route:
     action: Action | tuple[Action, ...] | None
     public: bool
     view: Callable[..., Any]
+    summary: str | None = None
+    body: type[BaseModel] | None = None
 
 
 class Routes:
@@ -166,11 +169,17 @@ class Routes:
         methods: tuple[str, ...] = ("GET",),
         action: Action | tuple[Action, ...] | None = None,
         public: bool = False,
+        summary: str | None = None,
+        body: type[BaseModel] | None = None,
     ) -> Callable[[V], V]:
-        """Declare ``view`` at ``path``: signed-in callers only (unless ``public``), holding ``action``."""
+        """Declare ``view`` at ``path``: signed-in callers only (unless ``public``), holding ``action``.
+
+        ``summary`` (else the view's docstring's first line) and ``body`` (the model the view parses with
+        :meth:`Call.body`) only describe the route: :mod:`chalicelib.openapi` reads them for ``/openapi.json``.
+        """
 
         def declare(view: V) -> V:
-            self.routes.append(Route(path, methods, action, public, view))
+            self.routes.append(Route(path, methods, action, public, view, summary, body))
             return view
 
         return declare
@@ -190,7 +199,7 @@ def _handler(app: Chalice, route: Route) -> Callable[..., Response]:
             container = get_container()
             principal = None if route.public else authenticate(request, container, route.action)
             decoded = {name: unquote(value) for name, value in params.items()}
-            return _to_response(route.view(Call(request, container, principal), **decoded))
+            return _to_response(route.view(Call(request, container, principal, app), **decoded))
         except CtsError as exc:
             return domain_error_response(exc)
         except ConfigError as exc:
@@ -201,4 +210,5 @@ def _handler(app: Chalice, route: Route) -> Callable[..., Response]:
             return error_response(500, "internal", "an internal error occurred")
 
     handler.cts_public = route.public  # type: ignore[attr-defined]  # read by infra to skip the authorizer
+    handler.cts_route = route  # type: ignore[attr-defined]  # read by chalicelib.openapi
     return handler

@@ -48,7 +48,7 @@ def _carrier_for(user: Principal, asked: str | None) -> str:
     return asked
 
 
-@routes.api("/uploads", methods=("POST",), action=Action.UPLOAD_MANIFEST)
+@routes.api("/uploads", methods=("POST",), action=Action.UPLOAD_MANIFEST, body=UploadRequest)
 def create_upload(call: Call) -> dict[str, Any]:
     body = call.body(UploadRequest)
     carrier_id = _carrier_for(call.user, body.carrier_id)

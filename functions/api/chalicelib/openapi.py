@@ -1,0 +1,143 @@
+"""The OpenAPI 3.1 description of the API, generated from the routes the app registered (never by hand).
+
+Every handler :class:`chalicelib.http.Routes` registers carries its :class:`~chalicelib.http.Route`; this
+module walks ``app.routes`` and describes each one: path parameters, the bearer security scheme unless the
+route is public, the role action it checks as ``x-cts-action`` (one name, or a list when any of several will
+do), the request body's JSON schema when the route declares ``body=``, and the JSON errors ``{code, message}``
+of :mod:`chalicelib.http`. Served at ``GET /openapi.json`` without a token.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from chalice.app import Chalice
+
+from chalicelib.http import Call, Route, Routes
+
+routes = Routes()
+
+OPENAPI_VERSION = "3.1.0"
+_PARAM = re.compile(r"\{([^/{}]+)\}")
+_ERROR_REF = "#/components/schemas/Error"
+
+# status -> (component name, description); the codes are those chalicelib.http answers.
+ERRORS: dict[str, tuple[str, str]] = {
+    "400": ("BadRequest", "validation_failed: the request is malformed or breaks a rule"),
+    "401": ("Unauthorized", "unauthorized: no, bad or expired bearer token (or wrong password)"),
+    "403": ("Forbidden", "forbidden: the caller's roles do not allow this"),
+    "404": ("NotFound", "not_found: no such resource"),
+    "409": ("Conflict", "conflict: the resource changed meanwhile or is in the wrong state"),
+    "503": ("Unavailable", "unavailable or misconfigured: a dependency is down or not configured"),
+}
+PROTECTED_ERRORS = ("400", "401", "403", "404", "409", "503")
+PUBLIC_ERRORS = ("400", "503")
+
+
+def _summary(route: Route) -> str:
+    if route.summary:
+        return route.summary
+    paragraph = (route.view.__doc__ or "").strip().split("\n\n", 1)[0]
+    return " ".join(paragraph.split()) or route.view.__name__.replace("_", " ")
+
+
+def _hoist(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
+    """Move pydantic's ``$defs`` into ``components.schemas`` (refs already point there)."""
+    for name, definition in schema.pop("$defs", {}).items():
+        components.setdefault(name, definition)
+    return schema
+
+
+def _operation(route: Route, method: str, path: str, schemas: dict[str, Any]) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "operationId": route.view.__name__ if len(route.methods) == 1 else f"{route.view.__name__}_{method}",
+        "summary": _summary(route),
+    }
+    params = _PARAM.findall(path)
+    if params:
+        operation["parameters"] = [
+            {
+                "name": name,
+                "in": "path",
+                "required": True,
+                "description": "percent-encoded",
+                "schema": {"type": "string"},
+            }
+            for name in params
+        ]
+    if route.body is not None:
+        model = route.body
+        schema = _hoist(model.model_json_schema(ref_template="#/components/schemas/{model}"), schemas)
+        schemas.setdefault(model.__name__, schema)
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}},
+        }
+    responses: dict[str, Any] = {"200": {"description": "OK", "content": {"application/json": {"schema": {}}}}}
+    for status in PUBLIC_ERRORS if route.public else PROTECTED_ERRORS:
+        responses[status] = {"$ref": f"#/components/responses/{ERRORS[status][0]}"}
+    responses["500"] = {"$ref": "#/components/responses/Internal"}
+    operation["responses"] = responses
+    if route.public:
+        operation["security"] = []
+    else:
+        operation["security"] = [{"bearer": []}]
+        if route.action is not None:
+            actions = route.action if isinstance(route.action, tuple) else (route.action,)
+            names = [a.value for a in actions]
+            operation["x-cts-action"] = names[0] if len(names) == 1 else names
+    return operation
+
+
+def registered_routes(app: Chalice) -> list[tuple[str, str, Route]]:
+    """(path, method, route) for every route registered on ``app`` through :class:`Routes`."""
+    found = []
+    for path, entries in app.routes.items():
+        for method, entry in entries.items():
+            route = getattr(entry.view_function, "cts_route", None)
+            if not isinstance(route, Route):
+                raise TypeError(f"{method} {path} was not registered through chalicelib.http.Routes")
+            found.append((path, method, route))
+    return found
+
+
+def document(app: Chalice, *, version: str = "1") -> dict[str, Any]:
+    """The OpenAPI 3.1 document for ``app``."""
+    schemas: dict[str, Any] = {
+        "Error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string", "description": "stable, machine-readable (e.g. not_found)"},
+                "message": {"type": "string", "description": "for people; may change"},
+            },
+        }
+    }
+    paths: dict[str, dict[str, Any]] = {}
+    for path, method, route in sorted(registered_routes(app), key=lambda r: (r[0], r[1])):
+        paths.setdefault(path, {})[method.lower()] = _operation(route, method, path, schemas)
+    error_json = {"application/json": {"schema": {"$ref": _ERROR_REF}}}
+    responses = {name: {"description": text, "content": error_json} for name, text in ERRORS.values()}
+    responses["Internal"] = {"description": "internal: a bug; details only in the log", "content": error_json}
+    return {
+        "openapi": OPENAPI_VERSION,
+        "info": {
+            "title": "CTS API",
+            "version": version,
+            "description": "Generated from the registered routes. Errors are JSON {code, message}.",
+        },
+        "paths": paths,
+        "components": {
+            "schemas": dict(sorted(schemas.items())),
+            "responses": responses,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+        },
+    }
+
+
+@routes.api("/openapi.json", public=True, summary="This OpenAPI 3.1 description, generated from the routes")
+def openapi_document(call: Call) -> dict[str, Any]:
+    if call.app is None:
+        raise RuntimeError("the OpenAPI view needs the app")
+    return document(call.app)
