@@ -147,7 +147,8 @@ def bind_table(table_name: str, region: str | None = None) -> type[RecordItem]:
     return type(f"RecordItem_{table_name}", (RecordItem,), {"Meta": meta, **indexes})
 
 
-def _wrap(exc: PynamoDBException, what: str) -> Exception:
+def domain_error(exc: PynamoDBException, what: str) -> Exception:
+    """A PynamoDB error as the domain's: a failed condition or cancelled transaction is a Conflict."""
     cause = getattr(exc, "cause_response_code", None)
     if cause in ("ConditionalCheckFailedException", "TransactionCanceledException"):
         return Conflict(f"{what}: {exc}")
@@ -165,7 +166,7 @@ class _Table:
         try:
             item.save(condition=condition)
         except PynamoDBException as exc:
-            raise _wrap(exc, f"save {item.pk}") from exc
+            raise domain_error(exc, f"save {item.pk}") from exc
 
     def get(self, pk: str, sk: str) -> RecordItem | None:
         try:
@@ -173,7 +174,7 @@ class _Table:
         except self.model.DoesNotExist:
             return None
         except PynamoDBException as exc:
-            raise _wrap(exc, f"get {pk}") from exc
+            raise domain_error(exc, f"get {pk}") from exc
 
     def batch_get(
         self, keys: Iterable[tuple[str, str]], attributes: list[str] | None = None
@@ -188,7 +189,7 @@ class _Table:
             found = self.model.batch_get(wanted, consistent_read=True, attributes_to_get=fetch)
             return {(i.pk, i.sk): i for i in found}
         except PynamoDBException as exc:
-            raise _wrap(exc, f"batch get of {len(wanted)} items") from exc
+            raise domain_error(exc, f"batch get of {len(wanted)} items") from exc
 
     def batch_write(self, items: Sequence[RecordItem]) -> None:
         """Unconditional puts, 25 a request (PynamoDB retries the unprocessed ones)."""
@@ -197,7 +198,7 @@ class _Table:
                 for item in items:
                     batch.save(item)
         except PynamoDBException as exc:
-            raise _wrap(exc, f"batch write of {len(items)} items") from exc
+            raise domain_error(exc, f"batch write of {len(items)} items") from exc
 
     def query(
         self, pk: str, condition: Any, limit: int | None = None, newest_first: bool = False, consistent: bool = False
@@ -208,7 +209,7 @@ class _Table:
             )
             return list(found)
         except PynamoDBException as exc:
-            raise _wrap(exc, f"query {pk}") from exc
+            raise domain_error(exc, f"query {pk}") from exc
 
     def query_gsi(self, pk: str, limit: int | None, newest_first: bool) -> list[RecordItem]:
         if limit is not None and limit <= 0:
@@ -216,7 +217,7 @@ class _Table:
         try:
             return list(self.model.gsi1.query(pk, limit=limit, scan_index_forward=not newest_first))
         except PynamoDBException as exc:
-            raise _wrap(exc, f"query gsi1 {pk}") from exc
+            raise domain_error(exc, f"query gsi1 {pk}") from exc
 
     def page(
         self, index: Any, partitions: list[str], condition: Any, cursor: str | None, limit: int
@@ -242,7 +243,7 @@ class _Table:
                 found += [(item.pk.removeprefix("CONS#"), int(item.version or 0)) for item in results]
                 following = results.last_evaluated_key
             except PynamoDBException as exc:
-                raise _wrap(exc, f"query {index.Meta.index_name} {pk}") from exc
+                raise domain_error(exc, f"query {index.Meta.index_name} {pk}") from exc
             if following:
                 return found, json.dumps({"p": pk, "k": following}, sort_keys=True)
             resume = None
@@ -283,30 +284,12 @@ class _Table:
                 self.save(item)
             return True
         except PynamoDBException as exc:
-            raise _wrap(exc, f"save {items[0].pk}") from exc
+            raise domain_error(exc, f"save {items[0].pk}") from exc
         return False
 
     def save_expiring(self, item: RecordItem, expires: datetime | None) -> bool:
-        """Save ``item`` with the TTL ``expires`` unless its partition is under legal hold; returns True when held.
-        The save and the check that no hold marker exists are one transaction, so a hold placed meanwhile either
-        sees this item (and removes its expiry) or makes the check fail (and the item is saved without one)."""
-        held = self.held(item.pk)
-        if held or expires is None:
-            item.expires_at = None
-            self.save(item)
-            return held
-        item.expires_at = epoch_seconds(expires)
-        try:
-            with TransactWrite(connection=self.connection()) as tx:
-                tx.save(item)
-                tx.condition_check(self.model, item.pk, HOLD_SK, condition=self.not_held())
-        except TransactWriteError:
-            item.expires_at = None  # held in between
-            self.save(item)
-            return True
-        except PynamoDBException as exc:
-            raise _wrap(exc, f"save {item.pk}") from exc
-        return False
+        """:meth:`save_all_expiring` for one item."""
+        return self.save_all_expiring([item], expires)
 
 
 def _sighting(data: str) -> Sighting:
@@ -350,7 +333,7 @@ class DynamoConsignments:
         except TransactWriteError as exc:
             raise Conflict(f"consignment {version.key} version {version.version} already stored") from exc
         except PynamoDBException as exc:
-            raise _wrap(exc, f"store {version.key}") from exc
+            raise domain_error(exc, f"store {version.key}") from exc
 
     def add_versions(self, versions: Sequence[tuple[ConsignmentVersion, datetime | None]]) -> set[str]:
         """Versions of distinct consignments in transactions of up to 33 consignments (100 operations, well under
@@ -371,7 +354,7 @@ class DynamoConsignments:
             except TransactWriteError:
                 not_stored.update(v.key for v, _ in chunk)
             except PynamoDBException as exc:
-                raise _wrap(exc, f"store {len(chunk)} consignments") from exc
+                raise domain_error(exc, f"store {len(chunk)} consignments") from exc
         return not_stored
 
     def _write_version(self, tx: TransactWrite, version: ConsignmentVersion, expires: datetime | None) -> None:
@@ -404,7 +387,7 @@ class DynamoConsignments:
             page = [(item.pk.removeprefix("CONS#"), int(item.version or 0)) for item in results]
             following = results.last_evaluated_key
         except PynamoDBException as exc:
-            raise _wrap(exc, f"query gsi2 {pk}") from exc
+            raise domain_error(exc, f"query gsi2 {pk}") from exc
         return page, json.dumps(following, sort_keys=True) if following else None
 
     def consignments_in_file(
@@ -756,7 +739,7 @@ class DynamoCases:
         except self._model.DoesNotExist:
             return None
         except PynamoDBException as exc:
-            raise _wrap(exc, f"get case {case_id}") from exc
+            raise domain_error(exc, f"get case {case_id}") from exc
         return _case(case_id, item)
 
     def update(self, case: CaseRecord, expected_revision: int) -> CaseRecord:
@@ -773,7 +756,7 @@ class DynamoCases:
             )
         except PynamoDBException as exc:
             if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
-                raise _wrap(exc, f"update case {case.case_id}") from exc
+                raise domain_error(exc, f"update case {case.case_id}") from exc
             stored = self.get(case.case_id)
             if stored is None:
                 raise NotFound(f"case {case.case_id}") from exc
@@ -910,10 +893,10 @@ class DynamoPartyHistory:
             codes = [why.code if why is not None else None for why in reasons]
             lost = {at for at, code in zip(chunk, codes, strict=False) if code == "ConditionalCheckFailed"}
             if not lost and "TransactionConflict" not in codes:  # not a lost race: throttled, invalid, ...
-                raise _wrap(exc, f"record {len(chunk)} party sightings") from exc
+                raise domain_error(exc, f"record {len(chunk)} party sightings") from exc
             return lost
         except PynamoDBException as exc:
-            raise _wrap(exc, f"record {len(chunk)} party sightings") from exc
+            raise domain_error(exc, f"record {len(chunk)} party sightings") from exc
         return None
 
     def record(self, key: str, parties: PartyPair, seen_on: date) -> PartySightings:

@@ -68,25 +68,16 @@ class DynamoCaseStore:
         return [_audit(case_id, item) for item in items]
 
     def overrides(self, since: datetime | None = None, limit: int = 100) -> list[AuditEntry]:
-        condition = "gsi1pk = :k"
-        values: dict[str, Any] = {":k": {"S": OVERRIDES_KEY}}
-        if since is not None:
-            condition += " AND gsi1sk >= :since"
-            values[":since"] = {"S": timestamp(since)}
-        items = self._query(
-            IndexName="gsi1",
-            KeyConditionExpression=condition,
-            ExpressionAttributeValues=values,
-            ScanIndexForward=False,
-            Limit=limit,
-            first_page_only=True,
-        )
-        return [_audit(item["case_id"]["S"], item) for item in items]
+        return self._reported(OVERRIDES_KEY, since, limit)
 
     def escalations(self, limit: int = 100, since: datetime | None = None) -> list[AuditEntry]:
+        return self._reported(ESCALATIONS_KEY, since, limit)
+
+    def _reported(self, key: str, since: datetime | None, limit: int) -> list[AuditEntry]:
+        """Newest first, the audit entries listed under ``key`` on gsi1 (sort key ``<time>#<case id>``)."""
         condition = "gsi1pk = :k"
-        values: dict[str, Any] = {":k": {"S": ESCALATIONS_KEY}}
-        if since is not None:  # gsi1sk is <the state's entered time>#<case id>
+        values: dict[str, Any] = {":k": {"S": key}}
+        if since is not None:
             condition += " AND gsi1sk >= :since"
             values[":since"] = {"S": timestamp(since)}
         items = self._query(

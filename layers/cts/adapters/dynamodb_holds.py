@@ -16,7 +16,7 @@ from datetime import datetime
 
 from pynamodb.exceptions import PynamoDBException, UpdateError
 
-from cts.adapters.dynamodb import HOLD_SK, RecordItem, _Table, _wrap
+from cts.adapters.dynamodb import HOLD_SK, RecordItem, _Table, domain_error
 from cts.domain.errors import Conflict
 from cts.domain.retention import Hold
 
@@ -49,7 +49,7 @@ class DynamoRecordsHold:
         try:
             items = list(model.query(pk, consistent_read=True))
         except PynamoDBException as exc:
-            raise _wrap(exc, f"query {pk}") from exc
+            raise domain_error(exc, f"query {pk}") from exc
         for item in items:
             if item.expires_at is None:
                 continue
@@ -58,7 +58,7 @@ class DynamoRecordsHold:
                 removed += 1
             except UpdateError as exc:
                 if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
-                    raise _wrap(exc, f"hold {pk} {item.sk}") from exc
+                    raise domain_error(exc, f"hold {pk} {item.sk}") from exc
             except PynamoDBException as exc:
-                raise _wrap(exc, f"hold {pk} {item.sk}") from exc
+                raise domain_error(exc, f"hold {pk} {item.sk}") from exc
         return removed

@@ -12,8 +12,8 @@ from typing import Any
 
 from pynamodb.exceptions import PynamoDBException
 
-from cts.adapters.dynamodb import alert_raised_keys, raised_instant
-from cts.adapters.dynamodb_subscriptions import NoticeTable, domain_error
+from cts.adapters.dynamodb import alert_raised_keys, domain_error, raised_instant
+from cts.adapters.dynamodb_subscriptions import NoticeTable
 from cts.domain.alerts import Alert, AlertStatus
 from cts.domain.errors import ValidationFailed
 from cts.domain.records import arrival_instant

@@ -27,8 +27,8 @@ from pynamodb.exceptions import PynamoDBException
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from cts.adapters.dynamodb import domain_error
 from cts.domain.case_escalations import CaseEscalation
-from cts.domain.errors import Conflict, Unavailable
 from cts.domain.subscriptions import Channel, DeliveryRecord, DigestEntry, DigestState, Subscription
 
 SUBSCRIPTIONS_PK = "SUBSCRIPTIONS"
@@ -72,12 +72,6 @@ def bind_notices(records_model: Any) -> type[NoticeItem]:
         "NoticeGsi1", (_NoticeGsi1,), {"Meta": type("Meta", (), {"index_name": "gsi1", "projection": AllProjection()})}
     )
     return type(f"NoticeItem_{table}", (NoticeItem,), {"Meta": meta, "gsi1": gsi()})
-
-
-def domain_error(exc: PynamoDBException, what: str) -> Exception:
-    if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
-        return Conflict(f"{what}: {exc}")
-    return Unavailable(f"{what}: {exc}")
 
 
 def _conditional(exc: PynamoDBException) -> bool:
