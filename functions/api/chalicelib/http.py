@@ -1,9 +1,12 @@
-"""What every route shares: bearer-token authentication, the permission check, JSON errors.
+"""What every route shares: bearer-token authentication, the permission check, input limits, JSON errors.
 
 A route is declared with :meth:`Routes.api`; the view receives a :class:`Call` (request, container,
 verified principal) plus its path parameters, already percent-decoded, and returns something
-JSON-serialisable. Domain errors become ``{"code": ..., "message": ...}`` with their HTTP status;
-anything unexpected is logged and answered 500 without details.
+JSON-serialisable. Before the view runs, the handler checks in this order: the token (401), the permission
+table (403), the body's size (413), the path parameters (400) and the query parameters against the route's
+``query=`` model (400). Domain errors become ``{"code": ..., "message": ...}`` with their HTTP status; Chalice's
+own answers (405 method not allowed, ...) are rewritten to the same shape; anything unexpected is logged and
+answered 500 ``internal`` without details.
 """
 
 from __future__ import annotations
@@ -11,12 +14,13 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import unquote
 
-from chalice.app import Chalice, Request, Response
+from chalice.app import Chalice, Request, Response, handle_extra_types
 from pydantic import BaseModel, ValidationError
 
 from chalicelib.container import ApiContainer, get_container
@@ -49,6 +53,21 @@ _STATUS: tuple[tuple[type[CtsError], int, str], ...] = (
 )
 _NO_STORE: dict[str, str | list[str]] = {"Cache-Control": "no-store"}
 
+MAX_BODY_BYTES = 1024 * 1024
+"""The largest request body any route reads (413 ``payload_too_large`` above); models limit their fields further."""
+MAX_PATH_PARAM_CHARS = 512
+"""A path parameter's longest decoded value (400 above): keys and ids are far shorter, stores reject longer."""
+MAX_QUERY_VALUE_CHARS = 2048
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Chalice's own error codes (answered before a view runs) -> ours.
+_CHALICE_CODES = {
+    "MethodNotAllowedError": "method_not_allowed",
+    "UnsupportedMediaType": "unsupported_media_type",
+    "BadRequestError": "bad_request",
+    "BadRequest": "bad_request",
+    "InternalServerError": "internal",
+}
+
 
 def error_response(status: int, code: str, message: str) -> Response:
     headers = dict(_NO_STORE)
@@ -72,6 +91,8 @@ class Call:
     container: ApiContainer
     principal: Principal | None
     app: Chalice | None = None
+    read: set[str] = field(default_factory=set, compare=False)
+    """The query parameters the view asked for (tests check they are declared in the route's ``query=``)."""
 
     @property
     def user(self) -> Principal:
@@ -80,9 +101,13 @@ class Call:
         return self.principal
 
     def query(self, name: str) -> str | None:
-        params: Mapping[str, str] = self.request.query_params or {}
-        value = params.get(name)
-        return value.strip() if isinstance(value, str) and value.strip() else None
+        self.read.add(name)
+        return query_values(self.request).get(name)
+
+    def params(self, model: type[M]) -> M:
+        """The query parameters validated against ``model`` (the route's ``query=``); problems are 400s."""
+        self.read.update(model.model_fields)
+        return validate_query(self.request, model)
 
     def query_int(self, name: str, default: int, low: int, high: int) -> int:
         raw = self.query(name)
@@ -98,20 +123,81 @@ class Call:
 
     def body(self, model: type[M]) -> M:
         """The JSON body validated against ``model``; anything malformed is ValidationFailed (400)."""
+        content_type = (self.request.headers.get("content-type") or "application/json").split(";", 1)[0].strip()
+        if not _is_json(content_type):
+            raise UnsupportedMediaType(f"send the body as application/json, not {content_type[:100]}")
         raw = self.request.raw_body
         if not raw:
             raise ValidationFailed("the request needs a JSON body")
+        if len(raw) > MAX_BODY_BYTES:
+            raise PayloadTooLarge(f"the request body is larger than {MAX_BODY_BYTES} bytes")
         try:
             data = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            raise ValidationFailed("the request body is not valid JSON") from None
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            raise ValidationFailed("the request body is not valid JSON (UTF-8)") from None
         if not isinstance(data, dict):
             raise ValidationFailed("the request body must be a JSON object")
         try:
             return model.model_validate(data)
         except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors())
-            raise ValidationFailed(problems) from None
+            raise ValidationFailed(_problems(exc, "body")) from None
+
+
+class UnsupportedMediaType(ValidationFailed):
+    """A body in another format than JSON (415)."""
+
+
+class PayloadTooLarge(ValidationFailed):
+    """A body over :data:`MAX_BODY_BYTES` (413)."""
+
+
+def _is_json(content_type: str) -> bool:
+    kind = content_type.lower()
+    return kind in ("application/json", "*/*", "") or (kind.startswith("application/") and kind.endswith("+json"))
+
+
+def _problems(exc: ValidationError, where: str) -> str:
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or where}: {e['msg']}" for e in exc.errors())
+
+
+def query_values(request: Request) -> dict[str, str]:
+    """The query string as ``name -> value`` (the last one when repeated); blank values count as absent."""
+    params = request.query_params
+    if not params:
+        return {}
+    values: dict[str, str] = {}
+    for name in params:
+        listed = params.getlist(name) if hasattr(params, "getlist") else [params[name]]
+        value = listed[-1] if listed else None
+        if isinstance(value, str) and value.strip():
+            values[name] = value.strip()
+    return values
+
+
+def validate_query(request: Request, model: type[M]) -> M:
+    """``model`` from the query string (strings coerced to the fields' types); any problem is a 400."""
+    values = query_values(request)
+    for name, value in values.items():
+        if len(value) > MAX_QUERY_VALUE_CHARS or _CONTROL.search(value):
+            raise ValidationFailed(f"query parameter {name[:64]!r} is too long or holds control characters")
+    try:
+        return model.model_validate({name: values[name] for name in model.model_fields if name in values})
+    except ValidationError as exc:
+        raise ValidationFailed(_problems(exc, "query")) from None
+
+
+def path_params(params: Mapping[str, str]) -> dict[str, str]:
+    """Percent-decoded path parameters; empty, over-long or control-character values are a 400."""
+    decoded = {}
+    for name, value in params.items():
+        try:
+            text = unquote(value, errors="strict")
+        except UnicodeDecodeError:
+            raise ValidationFailed(f"{name} must be percent-encoded UTF-8") from None
+        if not text.strip() or len(text) > MAX_PATH_PARAM_CHARS or _CONTROL.search(text):
+            raise ValidationFailed(f"{name} must be 1 to {MAX_PATH_PARAM_CHARS} printable characters")
+        decoded[name] = text
+    return decoded
 
 
 def bearer_token(request: Request) -> str:
@@ -137,7 +223,20 @@ def _to_response(result: Any) -> Response:
         return result
     if isinstance(result, BaseModel):
         result = result.model_dump(mode="json")
-    return Response(body=result, status_code=200, headers=dict(_NO_STORE))
+    # Serialised here, inside the handler's error mapping, rather than later by Chalice (a 502 in Lambda).
+    body = json.dumps(result, separators=(",", ":"), default=handle_extra_types)
+    return Response(body=body, status_code=200, headers={**_NO_STORE, "Content-Type": "application/json"})
+
+
+def _chalice_errors(event: Request, get_response: Callable[[Request], Response]) -> Response:
+    """Chalice's own answers (``{"Code", "Message"}``: 405, 415, ...) in the API's shape ``{code, message}``."""
+    response = get_response(event)
+    body = response.body
+    if response.status_code >= 400 and isinstance(body, dict) and set(body) == {"Code", "Message"}:
+        code = _CHALICE_CODES.get(str(body["Code"])) or re.sub(r"(?<!^)(?=[A-Z])", "_", str(body["Code"])).lower()
+        response.body = {"code": code, "message": str(body["Message"])}
+        response.headers = {**_NO_STORE, **(response.headers or {})}
+    return response
 
 
 @dataclass(frozen=True)
@@ -149,6 +248,8 @@ class Route:
     view: Callable[..., Any]
     summary: str | None = None
     body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
 
 
 class Routes:
@@ -171,22 +272,31 @@ class Routes:
         public: bool = False,
         summary: str | None = None,
         body: type[BaseModel] | None = None,
+        query: type[BaseModel] | None = None,
+        response: type[BaseModel] | None = None,
     ) -> Callable[[V], V]:
         """Declare ``view`` at ``path``: signed-in callers only (unless ``public``), holding ``action``.
 
-        ``summary`` (else the view's docstring's first line) and ``body`` (the model the view parses with
-        :meth:`Call.body`) only describe the route: :mod:`chalicelib.openapi` reads them for ``/openapi.json``.
+        ``query`` is the model of the query parameters the view reads (with :meth:`Call.params`, or
+        :meth:`Call.query` for a declared name): the handler validates the query string against it before the
+        view runs, so a bad value is a 400 ``validation_failed``. ``summary`` (else the view's docstring's first
+        line), ``body`` (the model the view parses with :meth:`Call.body`) and ``response`` (the model of a 200
+        answer) describe the route: :mod:`chalicelib.openapi` reads them for ``/openapi.json``.
         """
 
         def declare(view: V) -> V:
-            self.routes.append(Route(path, methods, action, public, view, summary, body))
+            self.routes.append(Route(path, methods, action, public, view, summary, body, query, response))
             return view
 
         return declare
 
     def register(self, app: Chalice) -> None:
+        if not getattr(app, "cts_error_shape", False):
+            app.register_middleware(_chalice_errors, "http")
+            app.cts_error_shape = True  # type: ignore[attr-defined]  # once per app, however many groups
         for route in self.routes:
-            app.route(route.path, methods=list(route.methods))(_handler(app, route))
+            # Any content type reaches the handler: Call.body answers 415 itself, in the API's error shape.
+            app.route(route.path, methods=list(route.methods), content_types=["*/*"])(_handler(app, route))
 
 
 def _handler(app: Chalice, route: Route) -> Callable[..., Response]:
@@ -198,8 +308,17 @@ def _handler(app: Chalice, route: Route) -> Callable[..., Response]:
                 raise RuntimeError("no current request")
             container = get_container()
             principal = None if route.public else authenticate(request, container, route.action)
-            decoded = {name: unquote(value) for name, value in params.items()}
+            raw = request.raw_body
+            if raw and len(raw) > MAX_BODY_BYTES:
+                raise PayloadTooLarge(f"the request body is larger than {MAX_BODY_BYTES} bytes")
+            decoded = path_params(params)
+            if route.query is not None:
+                validate_query(request, route.query)
             return _to_response(route.view(Call(request, container, principal, app), **decoded))
+        except UnsupportedMediaType as exc:
+            return error_response(415, "unsupported_media_type", str(exc))
+        except PayloadTooLarge as exc:
+            return error_response(413, "payload_too_large", str(exc))
         except CtsError as exc:
             return domain_error_response(exc)
         except ConfigError as exc:

@@ -1,10 +1,12 @@
 """The OpenAPI 3.1 description of the API, generated from the routes the app registered (never by hand).
 
 Every handler :class:`chalicelib.http.Routes` registers carries its :class:`~chalicelib.http.Route`; this
-module walks ``app.routes`` and describes each one: path parameters, the bearer security scheme unless the
-route is public, the role action it checks as ``x-cts-action`` (one name, or a list when any of several will
-do), the request body's JSON schema when the route declares ``body=``, and the JSON errors ``{code, message}``
-of :mod:`chalicelib.http`. Served at ``GET /openapi.json`` without a token.
+module walks ``app.routes`` and describes each one: path parameters (with the limits :mod:`chalicelib.http`
+checks), query parameters from the route's ``query=`` model, the bearer security scheme unless the route is
+public, the role action it checks as ``x-cts-action`` (one name, or a list when any of several will do), the
+request body's JSON schema when the route declares ``body=``, the 200 answer's schema when it declares
+``response=``, and the JSON errors ``{code, message}`` of :mod:`chalicelib.http`. Served at ``GET /openapi.json``
+without a token.
 """
 
 from __future__ import annotations
@@ -13,14 +15,17 @@ import re
 from typing import Any
 
 from chalice.app import Chalice
+from pydantic import BaseModel
+from pydantic.json_schema import JsonSchemaMode
 
-from chalicelib.http import Call, Route, Routes
+from chalicelib.http import MAX_PATH_PARAM_CHARS, Call, Route, Routes
 
 routes = Routes()
 
 OPENAPI_VERSION = "3.1.0"
 _PARAM = re.compile(r"\{([^/{}]+)\}")
 _ERROR_REF = "#/components/schemas/Error"
+_REF_TEMPLATE = "#/components/schemas/{model}"
 
 # status -> (component name, description); the codes are those chalicelib.http answers.
 ERRORS: dict[str, tuple[str, str]] = {
@@ -29,10 +34,13 @@ ERRORS: dict[str, tuple[str, str]] = {
     "403": ("Forbidden", "forbidden: the caller's roles do not allow this"),
     "404": ("NotFound", "not_found: no such resource"),
     "409": ("Conflict", "conflict: the resource changed meanwhile or is in the wrong state"),
+    "413": ("PayloadTooLarge", "payload_too_large: the request body is over the size limit"),
+    "415": ("UnsupportedMediaType", "unsupported_media_type: the request body is not application/json"),
     "503": ("Unavailable", "unavailable or misconfigured: a dependency is down or not configured"),
 }
 PROTECTED_ERRORS = ("400", "401", "403", "404", "409", "503")
 PUBLIC_ERRORS = ("400", "503")
+BODY_ERRORS = ("413", "415")
 
 
 def _summary(route: Route) -> str:
@@ -49,33 +57,58 @@ def _hoist(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]
     return schema
 
 
+def _schema_ref(model: type[BaseModel], schemas: dict[str, Any], mode: JsonSchemaMode = "validation") -> dict[str, Any]:
+    """``model``'s JSON schema in ``components.schemas`` (a response model in serialisation mode), as a ``$ref``."""
+    schema = _hoist(model.model_json_schema(ref_template=_REF_TEMPLATE, mode=mode), schemas)
+    schemas.setdefault(model.__name__, schema)
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _query_parameters(model: type[BaseModel], schemas: dict[str, Any]) -> list[dict[str, Any]]:
+    """One ``in: query`` parameter per field of the route's ``query=`` model, with the field's schema."""
+    schema = _hoist(model.model_json_schema(ref_template=_REF_TEMPLATE), schemas)
+    required = set(schema.get("required", ()))
+    parameters = []
+    for name, field_schema in schema.get("properties", {}).items():
+        field_schema = dict(field_schema)
+        field_schema.pop("title", None)
+        description = field_schema.pop("description", None)
+        parameter: dict[str, Any] = {"name": name, "in": "query", "required": name in required}
+        if description:
+            parameter["description"] = description
+        parameter["schema"] = field_schema
+        parameters.append(parameter)
+    return parameters
+
+
 def _operation(route: Route, method: str, path: str, schemas: dict[str, Any]) -> dict[str, Any]:
     operation: dict[str, Any] = {
         "operationId": route.view.__name__ if len(route.methods) == 1 else f"{route.view.__name__}_{method}",
         "summary": _summary(route),
     }
-    params = _PARAM.findall(path)
-    if params:
-        operation["parameters"] = [
-            {
-                "name": name,
-                "in": "path",
-                "required": True,
-                "description": "percent-encoded",
-                "schema": {"type": "string"},
-            }
-            for name in params
-        ]
+    parameters = [
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "description": "percent-encoded",
+            "schema": {"type": "string", "minLength": 1, "maxLength": MAX_PATH_PARAM_CHARS},
+        }
+        for name in _PARAM.findall(path)
+    ]
+    if route.query is not None:
+        parameters += _query_parameters(route.query, schemas)
+    if parameters:
+        operation["parameters"] = parameters
     if route.body is not None:
-        model = route.body
-        schema = _hoist(model.model_json_schema(ref_template="#/components/schemas/{model}"), schemas)
-        schemas.setdefault(model.__name__, schema)
         operation["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}},
+            "content": {"application/json": {"schema": _schema_ref(route.body, schemas)}},
         }
-    responses: dict[str, Any] = {"200": {"description": "OK", "content": {"application/json": {"schema": {}}}}}
-    for status in PUBLIC_ERRORS if route.public else PROTECTED_ERRORS:
+    success: dict[str, Any] = _schema_ref(route.response, schemas, "serialization") if route.response else {}
+    responses: dict[str, Any] = {"200": {"description": "OK", "content": {"application/json": {"schema": success}}}}
+    errors = PUBLIC_ERRORS if route.public else PROTECTED_ERRORS
+    for status in sorted(errors + (BODY_ERRORS if route.body is not None else ())):
         responses[status] = {"$ref": f"#/components/responses/{ERRORS[status][0]}"}
     responses["500"] = {"$ref": "#/components/responses/Internal"}
     operation["responses"] = responses
