@@ -3,12 +3,13 @@ since the app last asked), marking an alert read, and acknowledging an alert."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
 from chalicelib.http import Call, Routes
 from cts.domain.alerts import AlertStatus
-from cts.domain.errors import Unavailable, ValidationFailed
+from cts.domain.errors import Unavailable
 from cts.domain.permissions import Action
 from cts.services.alerts import acknowledge
 from cts.services.inbox import InboxService
@@ -16,16 +17,28 @@ from cts.services.inbox import InboxService
 routes = Routes()
 
 
-@routes.api("/alerts", action=Action.VIEW_ALERTS)
+class InboxQuery(BaseModel):
+    status: AlertStatus = Field(default=AlertStatus.NEW, description="case-insensitive")
+    limit: int = Field(default=100, ge=1, le=500)
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
+
+
+class UpdatesQuery(BaseModel):
+    since: AwareDatetime = Field(
+        description="ISO 8601 with a zone: the cursor of the previous answer, or the time the inbox was read"
+    )
+    limit: int = Field(default=200, ge=1, le=500)
+
+
+@routes.api("/alerts", action=Action.VIEW_ALERTS, query=InboxQuery)
 def alert_inbox(call: Call) -> dict[str, Any]:
-    raw_status = call.query("status") or AlertStatus.NEW.value
-    try:
-        status = AlertStatus(raw_status.lower())
-    except ValueError:
-        choices = ", ".join(s.value for s in AlertStatus)
-        raise ValidationFailed(f"status must be one of {choices}") from None
-    limit = call.query_int("limit", 100, 1, 500)
-    alerts = call.container.alerts.inbox(status, limit=limit)  # soonest arrival first, unknown arrivals last
+    params = call.params(InboxQuery)
+    status = params.status
+    alerts = call.container.alerts.inbox(status, limit=params.limit)  # soonest arrival first, unknown arrivals last
     markers = call.container.read_markers
     read = markers.read(call.user.subject, [a.alert_id for a in alerts]) if markers is not None and alerts else set()
     return {
@@ -40,18 +53,12 @@ def acknowledge_alert(call: Call, alert_id: str) -> dict[str, Any]:
     return acknowledge(call.container.alerts, alert_id, call.container.search).model_dump(mode="json")
 
 
-@routes.api("/alerts/updates", action=Action.VIEW_ALERTS)
+@routes.api("/alerts/updates", action=Action.VIEW_ALERTS, query=UpdatesQuery)
 def alert_updates(call: Call) -> dict[str, Any]:
     """Alerts raised after ``since`` (ISO 8601 with a zone), soonest arrival first, and the ``cursor`` the next
     poll passes as ``since``."""
-    raw = call.query("since")
-    if not raw:
-        raise ValidationFailed("since is required (the cursor of the previous answer, or the time the inbox was read)")
-    try:
-        since = datetime.fromisoformat(raw)
-    except ValueError:
-        raise ValidationFailed("since must be an ISO 8601 time with a zone") from None
-    page = _inbox(call).since(call.user.subject, since, limit=call.query_int("limit", 200, 1, 500))
+    params = call.params(UpdatesQuery)
+    page = _inbox(call).since(call.user.subject, params.since, limit=params.limit)
     return {
         "cursor": page.cursor.isoformat(),
         "unread": page.unread,

@@ -8,24 +8,37 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel, Field
+
 from chalicelib.http import Call, Routes
 from cts.domain.errors import NotFound
 from cts.domain.permissions import Action
-from cts.ports.search import SearchQuery
+from cts.ports.search import SearchQuery, SortKey
 
 routes = Routes()
 
 
-@routes.api("/consignments", action=Action.VIEW_CONSIGNMENTS)
+class ConsignmentSearch(BaseModel):
+    """The query string of ``GET /consignments`` (the search engine checks mode and level further)."""
+
+    q: str | None = Field(default=None, max_length=500, description="free text")
+    mode: str | None = Field(default=None, max_length=20, description="transport mode, e.g. sea")
+    level: str | None = Field(default=None, max_length=20, description="risk level, e.g. amber")
+    sort: SortKey = "relevance"
+    page: int = Field(default=1, ge=1, le=10_000)
+    page_size: int = Field(default=50, ge=1, le=200)
+
+
+@routes.api("/consignments", action=Action.VIEW_CONSIGNMENTS, query=ConsignmentSearch)
 def search_consignments(call: Call) -> dict[str, Any]:
-    mode, level = call.query("mode"), call.query("level")
+    asked = call.params(ConsignmentSearch)
     query = SearchQuery(
-        text=call.query("q"),
-        modes=(mode,) if mode else (),
-        levels=(level,) if level else (),
-        sort=call.query("sort") or "relevance",  # SearchQuery validates it
-        page=call.query_int("page", 1, 1, 10_000),
-        page_size=call.query_int("page_size", 50, 1, 200),
+        text=asked.q,
+        modes=(asked.mode,) if asked.mode else (),
+        levels=(asked.level,) if asked.level else (),
+        sort=asked.sort,
+        page=asked.page,
+        page_size=asked.page_size,
     )
     result = call.container.search.search(query)
     return {

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Literal
+
+from pydantic import BaseModel
 
 from chalicelib.http import Call, Routes
 
 routes = Routes()
 
 
-@routes.api("/health", public=True)
-def health(call: Call) -> dict[str, Any]:
-    return {"status": "ok", "country": call.container.country}
+class Health(BaseModel):
+    status: Literal["ok"]
+    country: str
+
+
+@routes.api("/health", public=True, response=Health)
+def health(call: Call) -> Health:
+    return Health(status="ok", country=call.container.country)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel, Field
+
 from chalicelib.http import Call, Routes
 from cts.domain.errors import Forbidden, NotFound, ValidationFailed
 from cts.domain.permissions import Action, allowed, may_read_receipt
@@ -13,9 +15,17 @@ routes = Routes()
 _ANY_RECEIPTS = (Action.VIEW_RECEIPTS_ALL, Action.VIEW_OWN_RECEIPTS)
 
 
-@routes.api("/receipts", action=_ANY_RECEIPTS)
+class ReceiptList(BaseModel):
+    carrier_id: str | None = Field(
+        default=None, max_length=64, description="required for customs roles; a carrier sees only its own"
+    )
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+@routes.api("/receipts", action=_ANY_RECEIPTS, query=ReceiptList)
 def list_receipts(call: Call) -> dict[str, Any]:
-    user, asked = call.user, call.query("carrier_id")
+    params = call.params(ReceiptList)
+    user, asked = call.user, params.carrier_id
     if allowed(user.roles, Action.VIEW_RECEIPTS_ALL):
         if asked is None:
             raise ValidationFailed("carrier_id is required")
@@ -26,8 +36,7 @@ def list_receipts(call: Call) -> dict[str, Any]:
         if asked is not None and asked != user.carrier_id:
             raise Forbidden("a carrier can only see its own receipts")
         carrier_id = user.carrier_id
-    limit = call.query_int("limit", 50, 1, 200)
-    receipts = call.container.receipts.for_carrier(carrier_id, limit=limit)
+    receipts = call.container.receipts.for_carrier(carrier_id, limit=params.limit)
     return {"carrier_id": carrier_id, "receipts": [r.model_dump(mode="json") for r in receipts]}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -48,10 +48,17 @@ def _carrier_for(user: Principal, asked: str | None) -> str:
     return asked
 
 
-@routes.api("/uploads", methods=("POST",), action=Action.UPLOAD_MANIFEST, body=UploadRequest)
-def create_upload(call: Call) -> dict[str, Any]:
+class UploadSlot(BaseModel):
+    key: str
+    url: str = Field(description="presigned: PUT the file there within expires_in seconds")
+    method: Literal["PUT"] = "PUT"
+    expires_in: int
+
+
+@routes.api("/uploads", methods=("POST",), action=Action.UPLOAD_MANIFEST, body=UploadRequest, response=UploadSlot)
+def create_upload(call: Call) -> UploadSlot:
     body = call.body(UploadRequest)
     carrier_id = _carrier_for(call.user, body.carrier_id)
     key = f"{INBOX_PREFIX}{carrier_id}/{uuid.uuid4().hex}-{_safe_filename(body.filename)}"
     url = call.container.inbox.presigned_put_url(key, expires_s=UPLOAD_URL_EXPIRES_S)
-    return {"key": key, "url": url, "method": "PUT", "expires_in": UPLOAD_URL_EXPIRES_S}
+    return UploadSlot(key=key, url=url, expires_in=UPLOAD_URL_EXPIRES_S)
