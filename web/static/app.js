@@ -1,122 +1,38 @@
-// Cargo Targeting System web app: plain ES module, no build step, no third-party code.
+// Cargo Targeting System web app: plain ES modules, no build step, no third-party code.
 // Talks to the API on the same origin; the id token lives in sessionStorage (gone when the tab closes).
-// Everything the API returns is written with textContent, never as HTML.
+// Everything the API returns is written with textContent, never as HTML. Screens are hash routes (router below):
+//   #/                      home: alert inbox and search (officers), uploads and receipts (carriers)
+//   #/alerts/<alert id>     an alert: its consignment, and its case
+//   #/consignments/<key>    a consignment
+//   #/cases, #/cases/<id>   the case board, a case
+//   #/profiles[/<id>]       risk profiles (risk managers)
+//   #/watchlists            watch-list entries (risk managers)
 
-const TOKEN_KEY = "cts.token";
+import {
+  $,
+  ApiError,
+  TOKEN_KEY,
+  api,
+  can,
+  el,
+  focusHeading,
+  formatTime,
+  go,
+  levelBadge,
+  randomBadge,
+  reportError,
+  show,
+  showError,
+  state,
+  statusBadge,
+  whenUnauthorized,
+} from "./core.js";
+import { renderCaseBoard, renderCase, renderAlertCase } from "./cases.js";
+import { openDetail } from "./consignment.js";
+import { canRead as canReadRules, renderProfile, renderProfiles, renderWatchlists } from "./rules.js";
+
 const PAGE_SIZE = 25;
 const POLL_MS = 20000; // live updates: how often the inbox asks for alerts raised since it last asked
-
-const state = {
-  me: null,
-  page: 1,
-  total: 0,
-  lastDetailKey: null,
-  alertsCursor: null, // where the next live-update poll starts (from the API)
-  pollTimer: null,
-};
-
-// ------------------------------------------------------------------ helpers
-
-const $ = (id) => document.getElementById(id);
-
-function show(el, visible = true) {
-  el.hidden = !visible;
-}
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(props)) {
-    if (value === undefined || value === null) continue;
-    if (name === "className") node.className = value;
-    else if (name === "testid") node.dataset.testid = value;
-    else if (name === "onclick") node.addEventListener("click", value);
-    else node.setAttribute(name, value);
-  }
-  for (const child of children) {
-    if (child === null || child === undefined) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
-}
-
-function formatTime(value) {
-  if (!value) return "—";
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) return String(value);
-  return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
-}
-
-function levelBadge(level) {
-  const name = level || "none";
-  const label = { red: "Red", amber: "Amber", none: "None" }[name] || name;
-  return el("span", { className: `badge level-${name}`, testid: "level-badge" }, label);
-}
-
-// An alert or assessment drawn by a random selection rate: shown beside the level, whatever the score.
-function randomBadge(selection) {
-  if (!selection) return null;
-  return el(
-    "span",
-    { className: "badge random-selection", testid: "random-badge", title: `Random selection rate: ${selection}` },
-    "Random selection",
-  );
-}
-
-function statusBadge(status) {
-  const label = (status || "").replaceAll("_", " ");
-  return el("span", { className: `badge status-${status}` }, label);
-}
-
-function can(action) {
-  return Boolean(state.me && state.me.actions.includes(action));
-}
-
-function showError(message) {
-  const banner = $("error-banner");
-  banner.textContent = message;
-  show(banner, Boolean(message));
-}
-
-class ApiError extends Error {
-  constructor(status, code, message) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
-
-async function api(path, { method = "GET", body } = {}) {
-  const headers = { Accept: "application/json" };
-  const token = sessionStorage.getItem(TOKEN_KEY);
-  if (token) headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  let response;
-  try {
-    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  } catch {
-    throw new ApiError(0, "network", "The server cannot be reached. Check your connection and try again.");
-  }
-  let data = null;
-  try {
-    data = await response.json();
-  } catch {
-    data = null;
-  }
-  if (!response.ok) {
-    const message = (data && (data.message || data.Message)) || `Request failed (${response.status})`;
-    const code = (data && (data.code || data.Code)) || "error";
-    if (response.status === 401 && path !== "/auth/login") {
-      signOut("Your session has ended. Please sign in again.");
-    }
-    throw new ApiError(response.status, code, message);
-  }
-  return data;
-}
-
-function reportError(error) {
-  if (error instanceof ApiError && error.status === 401) return; // already back at sign-in
-  showError(error.message || String(error));
-}
 
 // ------------------------------------------------------------------ sign-in / sign-out
 
@@ -143,11 +59,13 @@ async function signIn(event) {
   }
 }
 
+whenUnauthorized(() => signOut("Your session has ended. Please sign in again."));
+
 function signOut(message = "") {
   sessionStorage.removeItem(TOKEN_KEY);
   state.me = null;
   stopPolling();
-  for (const id of ["officer-view", "carrier-view", "user-bar", "detail"]) show($(id), false);
+  for (const id of ["officer-view", "carrier-view", "user-bar", "nav", ...SCREENS]) show($(id), false);
   show($("sign-in"));
   showError("");
   const errorBox = $("sign-in-error");
@@ -173,10 +91,7 @@ async function start() {
 
   const officer = can("view_alerts") || can("view_consignments");
   const carrierSide = can("upload_manifest") || can("view_own_receipts") || can("view_receipts_all");
-  show($("officer-view"), officer);
-  show($("alerts"), can("view_alerts"));
-  show($("consignments"), can("view_consignments"));
-  show($("carrier-view"), carrierSide);
+  buildNav();
   show($("upload"), can("upload_manifest"));
   show($("upload-carrier-field"), can("upload_manifest") && !state.me.carrier_id);
   show($("receipts"), can("view_own_receipts") || can("view_receipts_all"));
@@ -190,8 +105,102 @@ async function start() {
   if (can("view_consignments")) tasks.push(search(1));
   if (state.me.carrier_id && can("view_own_receipts")) tasks.push(loadReceipts());
   await Promise.all(tasks);
-  openFromHash();
-  $("main").focus();
+  route();
+}
+
+// ------------------------------------------------------------------ navigation and the router
+
+// Top-level screens the router shows one at a time (the home screen is the officer and carrier views).
+const SCREENS = ["alerts", "consignments", "detail", "case-view", "case-board", "profiles-view", "watchlists-view"];
+
+function buildNav() {
+  const links = [["#/", "Home", true]];
+  links.push(["#/cases", "Cases", can("view_cases")]);
+  links.push(["#/profiles", "Risk profiles", canReadRules()]);
+  links.push(["#/watchlists", "Watch lists", canReadRules()]);
+  const list = $("nav-links");
+  list.replaceChildren(
+    ...links
+      .filter(([, , shown]) => shown)
+      .map(([href, label]) => el("li", {}, el("a", { href, testid: `nav-${label.toLowerCase().replace(" ", "-")}` }, label))),
+  );
+  show($("nav"), links.filter(([, , shown]) => shown).length > 1);
+}
+
+function markCurrentLink(hash) {
+  for (const link of document.querySelectorAll("#nav-links a")) {
+    const href = link.getAttribute("href");
+    const current = href === "#/" ? hash === "#/" : hash.startsWith(href);
+    if (current) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+}
+
+function showOnly(...ids) {
+  const officer = can("view_alerts") || can("view_consignments");
+  const carrierSide = can("upload_manifest") || can("view_own_receipts") || can("view_receipts_all");
+  const home = ids.includes("home");
+  for (const id of SCREENS) show($(id), ids.includes(id));
+  if (home) {
+    show($("alerts"), can("view_alerts"));
+    show($("consignments"), can("view_consignments"));
+  }
+  show($("officer-view"), officer && (home || ids.some((id) => ["alerts", "consignments", "detail"].includes(id))));
+  show($("carrier-view"), carrierSide && home);
+}
+
+function notAllowed(what) {
+  showOnly();
+  showError(`Your roles do not allow ${what}.`);
+}
+
+// Render the screen the hash names; every screen moves focus to its heading.
+async function route() {
+  if (!state.me) return;
+  const hash = location.hash && location.hash !== "#" ? location.hash : "#/";
+  showError("");
+  markCurrentLink(hash);
+  let match;
+  if ((match = hash.match(/^#\/alerts\/(.+)$/))) {
+    if (!can("view_alerts")) return notAllowed("alerts");
+    const alertId = decodeURIComponent(match[1]);
+    const alert = state.alerts.get(alertId);
+    const key = alert ? alert.key : alertId.replace(/#v\d+$/, "");
+    showOnly("detail");
+    await Promise.all([openDetail(key, { alert, alertId }), renderAlertCase(alertId)]);
+  } else if ((match = hash.match(/^#\/consignments\/(.+)$/))) {
+    if (!can("view_consignments")) return notAllowed("consignments");
+    showOnly("detail");
+    await Promise.all([openDetail(decodeURIComponent(match[1])), renderAlertCase(null)]);
+  } else if ((match = hash.match(/^#\/cases\/(.+)$/))) {
+    if (!can("view_cases")) return notAllowed("cases");
+    showOnly("case-view");
+    await renderCase(decodeURIComponent(match[1]));
+  } else if (hash.startsWith("#/cases")) {
+    if (!can("view_cases")) return notAllowed("cases");
+    showOnly("case-board");
+    await renderCaseBoard(new URLSearchParams(hash.split("?")[1] || ""));
+  } else if ((match = hash.match(/^#\/profiles\/(.+)$/))) {
+    if (!canReadRules()) return notAllowed("risk profiles");
+    showOnly("profiles-view");
+    await renderProfile(decodeURIComponent(match[1]));
+  } else if (hash.startsWith("#/profiles")) {
+    if (!canReadRules()) return notAllowed("risk profiles");
+    showOnly("profiles-view");
+    await renderProfiles();
+  } else if (hash.startsWith("#/watchlists")) {
+    if (!canReadRules()) return notAllowed("watch lists");
+    showOnly("watchlists-view");
+    await renderWatchlists();
+  } else {
+    showOnly("home");
+    if (!(can("view_alerts") || can("view_consignments") || can("upload_manifest") || can("view_own_receipts"))) {
+      if (!can("view_receipts_all")) {
+        showError("Your account has no role in this system yet. Ask an administrator to add you to a group.");
+      }
+    }
+    $("main").focus();
+  }
 }
 
 // ------------------------------------------------------------------ alerts
@@ -203,6 +212,7 @@ async function loadAlerts() {
   try {
     const readAt = new Date().toISOString();
     const data = await api("/alerts?status=new");
+    for (const alert of data.alerts) state.alerts.set(alert.alert_id, alert);
     body.replaceChildren(...data.alerts.map(alertRow));
     show(table, data.alerts.length > 0);
     show($("alerts-empty"), data.alerts.length === 0);
@@ -267,9 +277,10 @@ function alertRow(alert) {
       type: "button",
       className: "link",
       testid: "open-consignment",
+      "aria-label": `Open alert for ${alert.document_number}`,
       onclick: (event) => {
         markRead(alert, event.currentTarget.closest("tr"));
-        openDetail(alert.key);
+        go(`#/alerts/${encodeURIComponent(alert.alert_id)}`);
       },
     },
     alert.document_number,
@@ -330,6 +341,7 @@ async function search(page) {
   }
   params.set("page", String(page));
   params.set("page_size", String(PAGE_SIZE));
+  params.set("facets", FACETS.map(([name]) => name).join(","));
   const table = $("consignment-results");
   try {
     const data = await api(`/consignments?${params}`);
@@ -344,9 +356,53 @@ async function search(page) {
     $("page-prev").disabled = data.page <= 1;
     $("page-next").disabled = data.page >= pages;
     show($("pager"), pages > 1);
+    renderFacets(data.facets || {});
   } catch (error) {
     reportError(error);
   }
+}
+
+// Facet counts over all matches (when the API returns them): a count per value; values of a field the form can
+// filter on are buttons that apply the filter.
+const FACETS = [
+  ["level", "Level"],
+  ["mode", "Mode"],
+  ["case_status", "Case status"],
+  ["place_of_discharge", "Discharge port"],
+  ["countries", "Countries"],
+];
+
+function renderFacets(facets) {
+  const box = $("search-facets");
+  const groups = FACETS.filter(([name]) => facets[name] && Object.keys(facets[name]).length).map(([name, label]) => {
+    const form = $("search-form");
+    const filter = form.elements[name] instanceof HTMLSelectElement ? form.elements[name] : null;
+    const items = Object.entries(facets[name]).map(([value, count]) => {
+      const text = `${value.replaceAll("_", " ")} (${count})`;
+      if (!filter || ![...filter.options].some((o) => o.value === value)) return el("li", {}, text);
+      return el(
+        "li",
+        {},
+        el(
+          "button",
+          {
+            type: "button",
+            className: "link",
+            testid: "facet-value",
+            "aria-pressed": filter.value === value ? "true" : "false",
+            onclick: () => {
+              filter.value = filter.value === value ? "" : value;
+              search(1);
+            },
+          },
+          text,
+        ),
+      );
+    });
+    return el("div", { className: "facet", testid: `facet-${name}` }, el("h3", {}, label), el("ul", { className: "plain" }, items));
+  });
+  box.replaceChildren(...groups);
+  show(box, groups.length > 0);
 }
 
 function consignmentRow(doc) {
@@ -359,7 +415,12 @@ function consignmentRow(doc) {
       {},
       el(
         "button",
-        { type: "button", className: "link", testid: "open-consignment", onclick: () => openDetail(doc.key) },
+        {
+          type: "button",
+          className: "link",
+          testid: "open-consignment",
+          onclick: () => go(`#/consignments/${encodeURIComponent(doc.key)}`),
+        },
         doc.document_number,
       ),
     ),
@@ -370,127 +431,6 @@ function consignmentRow(doc) {
     el("td", {}, levelBadge(doc.level)),
     el("td", { className: "num" }, doc.score),
   );
-}
-
-// ------------------------------------------------------------------ consignment detail
-
-function fact(list, label, value) {
-  list.append(el("dt", {}, label), el("dd", {}, value === null || value === undefined || value === "" ? "—" : value));
-}
-
-function placeText(place) {
-  if (!place) return "—";
-  return [place.locode, place.name].filter(Boolean).join(" ");
-}
-
-async function openDetail(key) {
-  state.lastDetailKey = key;
-  const wanted = `#/consignments/${encodeURIComponent(key)}`;
-  if (location.hash !== wanted) history.replaceState(null, "", wanted);
-  for (const id of ["alerts", "consignments"]) show($(id), false);
-  show($("detail"));
-  $("detail-title").textContent = key;
-  show($("detail-loading"));
-  $("detail-facts").replaceChildren();
-  $("detail-score").replaceChildren();
-  $("hit-list").querySelector("tbody").replaceChildren();
-  show($("hit-list"), false);
-  show($("hits-empty"), false);
-  $("detail-goods").replaceChildren();
-  $("detail-versions").replaceChildren();
-  $("detail-title").focus();
-  try {
-    const data = await api(`/consignments/${encodeURIComponent(key)}`);
-    renderDetail(data);
-  } catch (error) {
-    $("detail-title").textContent = error.status === 404 ? `Consignment ${key} was not found` : key;
-    if (error.status !== 404) reportError(error);
-  } finally {
-    show($("detail-loading"), false);
-  }
-}
-
-function renderDetail(data) {
-  const c = data.latest.consignment;
-  const doc = c.transport_document;
-  $("detail-title").textContent = `${doc.kind.replaceAll("_", " ")} ${doc.number}`;
-  const facts = $("detail-facts");
-  const party = (role) => (c.parties || []).find((p) => p.role === role);
-  const name = (p) => (p ? [p.name, p.country].filter(Boolean).join(", ") : null);
-  fact(facts, "Consignment key", data.key);
-  fact(facts, "Mode / direction", `${c.mode} / ${c.direction}`);
-  fact(facts, "Master document", doc.master_number);
-  fact(facts, "Carrier", c.carrier ? [c.carrier.code, c.carrier.name].filter(Boolean).join(" ") : null);
-  fact(facts, "Vessel / flight", [c.conveyance.vessel_name, c.conveyance.journey_id].filter(Boolean).join(" ") || null);
-  fact(facts, "Loading", placeText(c.itinerary.place_of_loading));
-  fact(facts, "Discharge", placeText(c.itinerary.place_of_discharge));
-  fact(facts, "Arrival (ETA)", formatTime(c.eta));
-  fact(facts, "Consignor", name(party("consignor")));
-  fact(facts, "Consignee", name(party("consignee")));
-  fact(facts, "Notify party", name(party("notify_party")));
-  fact(facts, "Version", `${data.latest.version} (${data.latest.status})`);
-
-  const assessment = data.assessment;
-  const scoreBox = $("detail-score");
-  if (assessment) {
-    scoreBox.append(
-      el("p", { className: "score-number", testid: "score-value" }, assessment.score),
-      el("p", {}, levelBadge(assessment.level), " ", randomBadge(assessment.random_selection)),
-      el("p", { className: "hint" }, `Scored version ${assessment.version} with rule set ${assessment.ruleset_version}`),
-    );
-  } else {
-    scoreBox.append(el("p", { className: "hint" }, "Not scored yet."));
-  }
-
-  const hits = assessment ? assessment.hits : [];
-  $("hit-list")
-    .querySelector("tbody")
-    .replaceChildren(
-      ...hits.map((hit) =>
-        el(
-          "tr",
-          { testid: "hit-row" },
-          el("td", { className: "num" }, `+${hit.points}`),
-          el("td", {}, hit.reason),
-          el("td", {}, hit.matched),
-          el("td", {}, hit.category),
-          el("td", { className: "mono" }, `${hit.source}: ${hit.ref}`),
-        ),
-      ),
-    );
-  $("hit-total").textContent = assessment ? assessment.score : "0";
-  show($("hit-list"), hits.length > 0);
-  show($("hits-empty"), Boolean(assessment) && hits.length === 0);
-
-  const goods = (c.goods || []).map((g) =>
-    el(
-      "li",
-      {},
-      `${g.sequence}. ${g.description || "(no description)"}`,
-      g.hs_code ? ` — HS ${g.hs_code}` : "",
-      g.gross_weight_kg ? ` — ${g.gross_weight_kg} kg` : "",
-    ),
-  );
-  $("detail-goods").replaceChildren(...(goods.length ? goods : [el("li", {}, "No goods lines.")]));
-  $("detail-versions").replaceChildren(
-    ...data.versions.map((v) =>
-      el("li", { testid: "version-row" }, `v${v.version} — ${v.message_function}, ${v.status}, stored ${formatTime(v.stored_at)}`),
-    ),
-  );
-}
-
-function closeDetail() {
-  state.lastDetailKey = null;
-  history.replaceState(null, "", location.pathname);
-  show($("detail"), false);
-  show($("alerts"), can("view_alerts"));
-  show($("consignments"), can("view_consignments"));
-  $("main").focus();
-}
-
-function openFromHash() {
-  const match = location.hash.match(/^#\/consignments\/(.+)$/);
-  if (match && can("view_consignments")) openDetail(decodeURIComponent(match[1]));
 }
 
 // ------------------------------------------------------------------ uploads and receipts
@@ -608,7 +548,7 @@ function wire() {
   });
   $("page-prev").addEventListener("click", () => search(Math.max(1, state.page - 1)));
   $("page-next").addEventListener("click", () => search(state.page + 1));
-  $("detail-back").addEventListener("click", closeDetail);
+  $("detail-back").addEventListener("click", () => history.length > 1 ? history.back() : go("#/"));
   $("upload-form").addEventListener("submit", upload);
   $("receipts-refresh").addEventListener("click", () => loadReceipts());
   $("receipts-filter").addEventListener("submit", (event) => {
@@ -616,10 +556,10 @@ function wire() {
     loadReceipts();
   });
   window.addEventListener("hashchange", () => {
-    if (state.me) openFromHash();
+    if (state.me) route();
   });
   document.addEventListener("keydown", (event) => {
-    if (event.key === "Escape" && !$("detail").hidden) closeDetail();
+    if (event.key === "Escape" && !$("detail").hidden && !event.target.closest("form")) go("#/");
   });
 }
 

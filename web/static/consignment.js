@@ -1,0 +1,299 @@
+// The consignment screen: facts, score explained indicator by indicator, route as an itinerary, parties, goods,
+// containers, data quality, version history, and (when the API sends them) the parties' history and similar
+// consignments.
+
+import { $, api, el, focusHeading, formatTime, levelBadge, randomBadge, reportError, show, words } from "./core.js";
+
+function fact(list, label, value) {
+  list.append(el("dt", {}, label), el("dd", {}, value === null || value === undefined || value === "" ? "—" : value));
+}
+
+function placeText(place) {
+  if (!place) return "—";
+  return [place.locode, place.name].filter(Boolean).join(" ");
+}
+
+function table(testid, caption, headings, rows, emptyText) {
+  if (!rows.length) return el("p", { className: "empty", testid: `${testid}-empty` }, emptyText);
+  return el(
+    "table",
+    { className: "grid", testid },
+    el("caption", { className: "visually-hidden" }, caption),
+    el("thead", {}, el("tr", {}, headings.map((h) => el("th", { scope: "col", className: h.endsWith("#") ? "num" : null }, h.replace(/#$/, ""))))),
+    el("tbody", {}, rows),
+  );
+}
+
+function clear() {
+  $("detail-facts").replaceChildren();
+  $("detail-score").replaceChildren();
+  $("hit-list").querySelector("tbody").replaceChildren();
+  show($("hit-list"), false);
+  show($("hits-empty"), false);
+  for (const id of ["detail-itinerary", "detail-parties", "detail-goods", "detail-containers", "detail-quality"]) {
+    $(id).replaceChildren();
+  }
+  $("detail-versions").replaceChildren();
+  $("detail-related").replaceChildren();
+  show($("detail-body"), false);
+}
+
+/** Open a consignment (from an alert when `alertId` is given). */
+export async function openDetail(key, { alertId } = {}) {
+  clear();
+  $("detail-title").textContent = alertId ? `Alert for ${key}` : key;
+  show($("detail-loading"));
+  focusHeading($("detail-title"));
+  try {
+    const data = await api(`/consignments/${encodeURIComponent(key)}`);
+    renderDetail(data, alertId);
+    show($("detail-body"));
+    return data;
+  } catch (error) {
+    $("detail-title").textContent = error.status === 404 ? `Consignment ${key} was not found` : key;
+    if (error.status !== 404) reportError(error);
+    return null;
+  } finally {
+    show($("detail-loading"), false);
+  }
+}
+
+function renderDetail(data, alertId) {
+  const c = data.latest.consignment;
+  const doc = c.transport_document;
+  const title = `${words(doc.kind)} ${doc.number}`;
+  $("detail-title").textContent = alertId ? `Alert: ${title}` : title;
+  const facts = $("detail-facts");
+  fact(facts, "Consignment key", data.key);
+  fact(facts, "Mode / direction", `${c.mode} / ${c.direction}`);
+  fact(facts, "Master document", doc.master_number);
+  fact(facts, "Carrier", c.carrier ? [c.carrier.code, c.carrier.name].filter(Boolean).join(" ") : null);
+  const conveyance = c.conveyance || {};
+  fact(facts, "Vessel / flight", [conveyance.vessel_name, conveyance.journey_id].filter(Boolean).join(" ") || null);
+  fact(facts, "Departure (ETD)", formatTime(c.etd));
+  fact(facts, "Arrival (ETA)", formatTime(c.eta));
+  const party = (role) => (c.parties || []).find((p) => p.role === role);
+  const name = (p) => (p ? [p.name, p.country].filter(Boolean).join(", ") : null);
+  fact(facts, "Consignor", name(party("consignor")));
+  fact(facts, "Consignee", name(party("consignee")));
+  fact(facts, "Packages / weight", [c.total_packages, c.total_gross_weight_kg ? `${c.total_gross_weight_kg} kg` : null].filter(Boolean).join(" / ") || null);
+  fact(facts, "Version", `${data.latest.version} (${data.latest.status})`);
+
+  renderScore(data.assessment);
+  renderItinerary(c);
+  renderParties(c.parties || []);
+  renderGoods(c.goods || []);
+  renderContainers(c.equipment || []);
+  renderQuality(c.quality || []);
+  $("detail-versions").replaceChildren(
+    ...data.versions.map((v) =>
+      el(
+        "li",
+        { testid: "version-row" },
+        `v${v.version} — ${words(v.message_function)}, ${v.status}, stored ${formatTime(v.stored_at)}`,
+        v.file_id ? ` (file ${v.file_id})` : "",
+      ),
+    ),
+  );
+  renderRelated(data);
+}
+
+function renderScore(assessment) {
+  const scoreBox = $("detail-score");
+  if (assessment) {
+    scoreBox.append(
+      el("p", { className: "score-number", testid: "score-value", "aria-label": `Score ${assessment.score}` }, assessment.score),
+      el("p", {}, levelBadge(assessment.level), " ", randomBadge(assessment.random_selection)),
+      el("p", { className: "hint" }, `Scored version ${assessment.version} with rule set ${assessment.ruleset_version}`),
+    );
+  } else {
+    scoreBox.append(el("p", { className: "hint" }, "Not scored yet."));
+  }
+  const hits = assessment ? [...assessment.hits].sort((a, b) => b.points - a.points) : [];
+  $("hit-list")
+    .querySelector("tbody")
+    .replaceChildren(
+      ...hits.map((hit) =>
+        el(
+          "tr",
+          { testid: "hit-row" },
+          el("td", { className: "num" }, `+${hit.points}`),
+          el("td", {}, hit.reason),
+          el("td", {}, hit.matched, hit.values && hit.values.length ? el("span", { className: "hint" }, ` (${hit.values.join(", ")})`) : null),
+          el("td", {}, hit.category),
+          el("td", { className: "mono" }, `${hit.source}: ${hit.ref}`),
+        ),
+      ),
+    );
+  $("hit-total").textContent = assessment ? assessment.score : "0";
+  show($("hit-list"), hits.length > 0);
+  show($("hits-empty"), Boolean(assessment) && hits.length === 0);
+  const suppressed = assessment ? assessment.suppressed || [] : [];
+  const note = $("hits-suppressed");
+  note.replaceChildren(
+    ...suppressed.map((s) => el("li", {}, `${s.hit.reason} (${s.hit.matched}): not scored, vouched for by allow-list entry ${s.allow_id}`)),
+  );
+  show(note, suppressed.length > 0);
+}
+
+function renderItinerary(c) {
+  const it = c.itinerary || {};
+  const stops = [];
+  if (it.place_of_receipt) stops.push(["Receipt", it.place_of_receipt, null]);
+  if (it.place_of_loading) stops.push(["Loading", it.place_of_loading, c.etd ? `ETD ${formatTime(c.etd)}` : null]);
+  for (const place of it.transshipment || []) stops.push(["Transshipment", place, null]);
+  if (it.place_of_discharge) stops.push(["Discharge", it.place_of_discharge, c.eta ? `ETA ${formatTime(c.eta)}` : null]);
+  if (it.place_of_delivery) stops.push(["Delivery", it.place_of_delivery, null]);
+  const list = $("detail-itinerary");
+  if (!stops.length) {
+    list.replaceChildren(el("li", {}, "No route given."));
+    return;
+  }
+  list.replaceChildren(
+    ...stops.map(([role, place, when]) =>
+      el(
+        "li",
+        { testid: "itinerary-stop" },
+        el("strong", {}, placeText(place)),
+        el("span", { className: "hint" }, ` ${role}`),
+        when ? el("span", { className: "when" }, ` — ${when}`) : null,
+      ),
+    ),
+  );
+  if ((it.routing_countries || []).length) {
+    list.append(el("li", { className: "hint" }, `Routed through: ${it.routing_countries.join(", ")}`));
+  }
+}
+
+function renderParties(parties) {
+  $("detail-parties").replaceChildren(
+    table(
+      "party-list",
+      "Parties to the consignment",
+      ["Role", "Name", "Address", "Country", "Identifiers"],
+      parties.map((p) =>
+        el(
+          "tr",
+          { testid: "party-row" },
+          el("td", {}, words(p.role)),
+          el("td", {}, p.name),
+          el("td", {}, [...(p.address_lines || []), p.postcode, p.city].filter(Boolean).join(", ") || "—"),
+          el("td", {}, p.country || "—"),
+          el("td", { className: "mono" }, (p.identifiers || []).map((i) => `${i.scheme} ${i.value}`).join("; ") || "—"),
+        ),
+      ),
+      "No parties given.",
+    ),
+  );
+}
+
+function renderGoods(goods) {
+  $("detail-goods").replaceChildren(
+    table(
+      "goods-list",
+      "Goods lines",
+      ["#", "Description", "HS code", "Packages#", "Gross kg#", "Value#", "Containers"],
+      goods.map((g) =>
+        el(
+          "tr",
+          { testid: "goods-row" },
+          el("td", {}, g.sequence),
+          el("td", {}, g.description || "(no description)"),
+          el("td", { className: "mono" }, g.hs_code || "—"),
+          el("td", { className: "num" }, g.package_count ?? "—", g.package_kind ? ` ${g.package_kind}` : ""),
+          el("td", { className: "num" }, g.gross_weight_kg ?? "—"),
+          el("td", { className: "num" }, g.value ? `${g.value} ${g.currency || ""}` : "—"),
+          el("td", { className: "mono" }, (g.container_numbers || []).join(", ") || "—"),
+        ),
+      ),
+      "No goods lines.",
+    ),
+  );
+}
+
+function renderContainers(equipment) {
+  $("detail-containers").replaceChildren(
+    table(
+      "container-list",
+      "Containers and other equipment",
+      ["Number", "Size/type", "Full/empty", "Seals", "Gross kg#"],
+      equipment.map((e) =>
+        el(
+          "tr",
+          { testid: "container-row" },
+          el("td", { className: "mono" }, e.number),
+          el("td", {}, e.size_type || "—"),
+          el("td", {}, e.full_empty ? words(e.full_empty) : "—"),
+          el("td", { className: "mono" }, (e.seals || []).join(", ") || "—"),
+          el("td", { className: "num" }, e.gross_weight_kg ?? "—"),
+        ),
+      ),
+      "No containers.",
+    ),
+  );
+}
+
+function renderQuality(issues) {
+  $("detail-quality").replaceChildren(
+    ...(issues.length
+      ? issues.map((i) => el("li", { className: `issue-${i.severity}` }, `${i.severity.toUpperCase()} ${i.code} — ${i.message}`))
+      : [el("li", {}, "No data-quality issues.")]),
+  );
+}
+
+// Parties' history and similar consignments: shown when the API sends them (older servers do not).
+function renderRelated(data) {
+  const box = $("detail-related");
+  const history = data.parties_history || data.party_history;
+  const similar = data.similar || data.similar_consignments;
+  const parts = [];
+  if (Array.isArray(history)) {
+    parts.push(el("h3", {}, "Parties' history"));
+    parts.push(
+      history.length
+        ? el(
+            "ul",
+            { className: "plain", testid: "party-history" },
+            history.map((entry) => el("li", { testid: "party-history-row" }, historyText(entry))),
+          )
+        : el("p", { className: "empty" }, "No earlier consignments for these parties."),
+    );
+  }
+  if (Array.isArray(similar)) {
+    parts.push(el("h3", {}, "Similar consignments"));
+    parts.push(
+      similar.length
+        ? el(
+            "ul",
+            { className: "plain", testid: "similar-list" },
+            similar.map((doc) =>
+              el(
+                "li",
+                { testid: "similar-row" },
+                el("a", { href: `#/consignments/${encodeURIComponent(doc.key)}` }, doc.document_number || doc.key),
+                ` — ${[doc.consignee_name, doc.place_of_loading && `${doc.place_of_loading} → ${doc.place_of_discharge || "?"}`, formatTime(doc.eta)].filter(Boolean).join(", ")} `,
+                doc.level ? levelBadge(doc.level) : null,
+                doc.score !== undefined ? ` score ${doc.score}` : "",
+              ),
+            ),
+          )
+        : el("p", { className: "empty" }, "No similar consignments."),
+    );
+  }
+  box.replaceChildren(...parts);
+}
+
+function historyText(entry) {
+  const who = [words(entry.role), entry.name].filter(Boolean).join(": ");
+  const counts = Object.entries(entry)
+    .filter(([, value]) => typeof value === "number")
+    .map(([name, value]) => `${words(name)} ${value}`);
+  const recent = entry.consignments || entry.recent || [];
+  const keys = Array.isArray(recent)
+    ? recent
+        .slice(0, 5)
+        .map((r) => (typeof r === "string" ? r : r.document_number || r.key))
+        .filter(Boolean)
+    : [];
+  return [who, counts.join(", "), keys.length ? `recent: ${keys.join(", ")}` : ""].filter(Boolean).join(" — ");
+}
