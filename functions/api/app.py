@@ -12,12 +12,12 @@ import os
 
 from chalice.app import Chalice
 
-from chalicelib import alerts, auth, cases, consignments, health, openapi, receipts, uploads
+from chalicelib import alerts, auth, cases, consignments, health, openapi, profiles, receipts, uploads, watchlists
 from chalicelib.container import get_container
 
 app = Chalice(app_name="cts-api")
 
-for group in (health, openapi, auth, consignments, alerts, cases, receipts, uploads):
+for group in (health, openapi, auth, consignments, alerts, cases, receipts, uploads, profiles, watchlists):
     group.routes.register(app)
 
 if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):

@@ -135,3 +135,11 @@ def test_the_score_function_may_only_tag_the_files_it_holds(jm: Synthesised) -> 
     for bucket in ("InboxBucket", "ReceiptsBucket"):
         actions = _actions_on(statements, jm.logical_id(jm.stack.storage.buckets[bucket]))
         assert actions == {"s3:GetObjectTagging", "s3:PutObjectTagging"}, bucket
+
+
+def test_the_api_may_send_rescoring_starts_to_the_score_queue_but_not_consume_it(jm: Synthesised) -> None:
+    statements = _statements(jm, SYSTEM.function("ApiFunction"))
+    actions = _actions_on(statements, jm.logical_id(jm.stack.messaging.queues["ScoreQueue"]))
+    assert "sqs:SendMessage" in actions
+    assert not any(a in actions for a in ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:PurgeQueue"))
+    assert "CTS_SCORE_QUEUE_URL" in SYSTEM.env_vars_for("ApiFunction")

@@ -25,6 +25,7 @@ from cts.ports.records import (
     ConsignmentRepository,
     ReceiptRepository,
 )
+from cts.ports.rules_admin import RescoreTrigger, RulesStore
 from cts.ports.search import SearchIndex
 from cts.ports.storage import ObjectStore
 from cts.ports.workflow import CaseTasks
@@ -82,6 +83,16 @@ class ApiContainer(Protocol):
         """The case state machine's waiting steps (None: the case routes that change a case answer 503)."""
         ...
 
+    @property
+    def rules(self) -> RulesStore | None:
+        """Profile versions and watch-list entries to manage (None: the profile and watch-list routes answer 503)."""
+        ...
+
+    @property
+    def rescoring(self) -> RescoreTrigger | None:
+        """Starts re-scoring after a rules change (None: changes are stored and say that nothing was queued)."""
+        ...
+
 
 @dataclass(frozen=True)
 class StaticContainer:
@@ -100,6 +111,8 @@ class StaticContainer:
     alert_schedule: AlertSchedule | None = None
     cases: CaseStore | None = None
     case_tasks: CaseTasks | None = None
+    rules: RulesStore | None = None
+    rescoring: RescoreTrigger | None = None
 
 
 class Container:
@@ -173,6 +186,28 @@ class Container:
         if not arn:
             return None
         return self._once("case_tasks", lambda: StepFunctionsCaseWorkflow(arn, self.settings.region))
+
+    @property
+    def rules(self) -> RulesStore | None:
+        from cts.adapters.dynamodb_rules import DynamoRulesAdmin
+
+        return self._once("rules", lambda: DynamoRulesAdmin(self._records_model()))
+
+    @property
+    def rescoring(self) -> RescoreTrigger | None:
+        url = self.settings.score_queue_url
+        if not url:
+            return None
+
+        def build() -> RescoreTrigger:
+            from cts.adapters.dynamodb import DynamoRules
+            from cts.adapters.sqs import SqsWorkQueue
+            from cts.services.rescoring import RescoringService
+
+            queue = SqsWorkQueue(url, self.settings.region)
+            return RescoringService(self.consignments, DynamoRules(self._records_model()), queue)
+
+        return self._once("rescoring", build)
 
     @property
     def receipts(self) -> ReceiptRepository:

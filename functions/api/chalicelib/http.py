@@ -79,7 +79,9 @@ def error_response(status: int, code: str, message: str) -> Response:
 def domain_error_response(exc: CtsError) -> Response:
     for kind, status, code in _STATUS:
         if isinstance(exc, kind):
-            return error_response(status, code, str(exc) or code.replace("_", " "))
+            # An error class may name a finer stable code (e.g. ``four_eyes``, ``stale_version``) for its status.
+            specific = getattr(exc, "error_code", None) or code
+            return error_response(status, specific, str(exc) or code.replace("_", " "))
     return error_response(400, "bad_request", str(exc) or "bad request")
 
 

@@ -295,6 +295,7 @@ SYSTEM = SystemSpec(
                 "SearchDomain": Access.READ,
                 "UserPool": Access.READ,
                 "CaseWorkflow": Access.TASKS,  # people's case changes complete the workflow's waiting steps
+                "ScoreQueue": Access.SEND,  # a rules change through the API starts re-scoring (docs/profiles.md)
             },
         ),
     ),

@@ -101,6 +101,11 @@ class ApiSettings(_SearchSettings):
     user_pool_client_id: str = Field(alias="CTS_USER_POOL_CLIENT_ID")
     # The case routes hand the workflow's waiting steps back to it; without it they answer 503.
     case_state_machine_arn: str | None = Field(default=None, alias="CTS_CASE_STATE_MACHINE_ARN")
+    # Rules changed through the API start re-scoring on the score queue; without it the change answers that
+    # re-scoring was not queued.
+    score_queue_url: str | None = Field(default=None, alias="CTS_SCORE_QUEUE_URL")
+    # Case attachments (presigned PUT/GET); without it the attachment routes answer 503.
+    attachments_bucket: str | None = Field(default=None, alias="CTS_ATTACHMENTS_BUCKET")
 
 
 S = TypeVar("S", bound=_Settings)

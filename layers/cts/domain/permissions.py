@@ -22,6 +22,7 @@ class Action(StrEnum):
     VIEW_OWN_RECEIPTS = "view_own_receipts"
     UPLOAD_MANIFEST = "upload_manifest"
     MANAGE_RULES = "manage_rules"
+    APPROVE_RULES = "approve_rules"
     MANAGE_USERS = "manage_users"
     VIEW_AUDIT = "view_audit"
     VIEW_CASES = "view_cases"
@@ -35,6 +36,7 @@ WRITE_ACTIONS = frozenset(
         Action.ACK_ALERT,
         Action.UPLOAD_MANIFEST,
         Action.MANAGE_RULES,
+        Action.APPROVE_RULES,
         Action.MANAGE_USERS,
         Action.WORK_CASES,
         Action.SUPERVISE_CASES,
@@ -65,6 +67,9 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.VIEW_OWN_RECEIPTS: _roles(Role.CARRIER),
     Action.UPLOAD_MANIFEST: _roles(Role.CARRIER, Role.ADMINISTRATOR),
     Action.MANAGE_RULES: _roles(Role.RISK_MANAGER, Role.ADMINISTRATOR),
+    # The second pair of eyes on a profile version (approve or reject): a targeting decision, so risk managers
+    # only, not the administrator who runs the system (cts.domain.rule_lifecycle also refuses the author).
+    Action.APPROVE_RULES: _roles(Role.RISK_MANAGER),
     Action.MANAGE_USERS: _roles(Role.ADMINISTRATOR),
     Action.VIEW_AUDIT: _roles(Role.AUDITOR, Role.SUPERVISOR, Role.ADMINISTRATOR),
     # The coarse gate of the case routes; who may take which step on which case is the workflow's finer rule

@@ -52,6 +52,17 @@ PROTECTED = [
     ("POST", "/cases/sea%3AMSCU%3AX%23v1/examination"),
     ("POST", "/cases/sea%3AMSCU%3AX%23v1/close"),
     ("POST", "/cases/sea%3AMSCU%3AX%23v1/notes"),
+    ("GET", "/profiles?status=active"),
+    ("POST", "/profiles"),
+    ("GET", "/profiles/p1"),
+    ("PUT", "/profiles/p1"),
+    *[("POST", f"/profiles/p1/{step}") for step in ("submit", "approve", "reject", "activate", "retire", "test")],
+    ("GET", "/watchlists?kind=party"),
+    ("POST", "/watchlists/entries"),
+    ("GET", "/watchlists/entries/w1"),
+    ("PUT", "/watchlists/entries/w1"),
+    ("DELETE", "/watchlists/entries/w1"),
+    ("POST", "/watchlists/import"),
 ]
 
 

@@ -50,8 +50,15 @@ class CountryRole(StrEnum):
 
 
 class ProfileStatus(StrEnum):
+    """Where a profile version is in its life (:mod:`cts.domain.rule_lifecycle`); only ``active`` is in force.
+
+    Rules files use ``draft``, ``active`` and ``retired``; the API's four-eyes lifecycle adds the others."""
+
     DRAFT = "draft"
+    SUBMITTED = "submitted"  # waiting for a second person's approval
+    APPROVED = "approved"  # may be activated
     ACTIVE = "active"
+    SUPERSEDED = "superseded"  # was active until another version of the profile was activated
     RETIRED = "retired"
 
 
