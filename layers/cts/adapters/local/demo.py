@@ -35,7 +35,9 @@ def make_password() -> str:
 
 
 def demo_users(roles: tuple[str, ...]) -> list[DemoUser]:
-    return [
+    """One user per role, and a second risk manager: a profile version is approved by someone other than its author
+    (four eyes, docs/profiles.md#lifecycle-versions-four-eyes-activation)."""
+    users = [
         DemoUser(
             username=role.replace("_", "-"),
             password=make_password(),
@@ -44,6 +46,9 @@ def demo_users(roles: tuple[str, ...]) -> list[DemoUser]:
         )
         for role in roles
     ]
+    if "risk_manager" in roles:
+        users.append(DemoUser(username="risk-manager-2", password=make_password(), role="risk_manager"))
+    return users
 
 
 PROFILES = (
