@@ -188,3 +188,179 @@ def make_world() -> World:
 
     container = StaticContainer(country="JM", authenticator=identity, verifier=identity, **parts)  # type: ignore[arg-type]
     return World(identity=identity, container=container, tokens=tokens, **parts)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- issue 7: audit, case board, attachments, users
+
+
+class FakeAuditLog:
+    """:class:`cts.ports.audit.AuditLog` in memory: append-only (a second entry with the same key is refused)."""
+
+    def __init__(self) -> None:
+        self.entries: list[Any] = []
+
+    def record(self, entry: Any) -> None:
+        from cts.domain.errors import Conflict
+
+        if any((e.subject, e.at, e.event_id) == (entry.subject, entry.at, entry.event_id) for e in self.entries):
+            raise Conflict(f"audit entry {entry.event_id} is already recorded")
+        self.entries.append(entry)
+
+    def query(
+        self,
+        *,
+        subject: str | None = None,
+        actor: str | None = None,
+        day: Any = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Any:
+        from cts.domain.audit import AuditPage
+        from cts.domain.errors import ValidationFailed
+
+        if sum(x is not None for x in (subject, actor, day)) != 1:
+            raise ValidationFailed("give exactly one of subject, actor or day")
+        found = [
+            e
+            for e in self.entries
+            if (subject is None or e.subject == subject)
+            and (actor is None or e.actor == actor)
+            and (day is None or e.day == day)
+        ]
+        found.sort(key=lambda e: (e.at, e.event_id), reverse=True)
+        if cursor is not None and not cursor.isdigit():
+            raise ValidationFailed("the cursor is not one this API gave")
+        start = int(cursor or 0)
+        page = found[start : start + limit]
+        more = start + limit < len(found)
+        return AuditPage(events=tuple(page), cursor=str(start + limit) if more else None)
+
+
+class FakeCaseBoard:
+    """:class:`cts.ports.case_board.CaseBoard` over a list of rows, with the DynamoDB adapter's ordering."""
+
+    def __init__(self) -> None:
+        self.rows: list[Any] = []
+        self.asked: list[dict[str, Any]] = []
+
+    def add(
+        self, case_id: str, status: str = "new", owner: str | None = None, eta: datetime | None = None, **kw: Any
+    ) -> None:
+        from cts.domain.case_board import CaseSummary, board_sort
+
+        self.rows.append(
+            CaseSummary(
+                case_id=case_id,
+                status=status,
+                owner=owner,
+                consignment_key=kw.pop("consignment_key", f"sea:MSCU:{case_id}"),
+                eta=eta,
+                sort_key=board_sort(eta, case_id),
+                **kw,
+            )
+        )
+
+    def board(
+        self, statuses: Sequence[Any], owner: str | None = None, limit: int = 50, after: str | None = None
+    ) -> Any:
+        from cts.domain.case_board import BoardPage
+
+        self.asked.append({"statuses": tuple(statuses), "owner": owner, "limit": limit, "after": after})
+        wanted = {s.value for s in statuses}
+        found = sorted(
+            (
+                r
+                for r in self.rows
+                if r.status in wanted and (owner is None or r.owner == owner) and (after is None or r.sort_key > after)
+            ),
+            key=lambda r: r.sort_key,
+        )
+        page = found[:limit]
+        return BoardPage(cases=tuple(page), cursor=page[-1].sort_key if len(found) > limit else None)
+
+
+class FakeAttachmentStore:
+    """:class:`cts.ports.attachments.AttachmentStore`: URLs name what they were signed for; ``upload`` stores."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, int] = {}
+        self.signed: list[tuple[str, str, int, int]] = []
+
+    def upload_url(self, key: str, content_type: str, size: int, expires_s: int) -> str:
+        self.signed.append((key, content_type, size, expires_s))
+        return f"https://attachments.example/{key}?put&type={content_type}&size={size}"
+
+    def download_url(self, key: str, filename: str, expires_s: int) -> str:
+        return f"https://attachments.example/{key}?get&as={filename}"
+
+    def upload(self, key: str, size: int) -> None:
+        self.objects[key] = size
+
+    def list(self, prefix: str, limit: int = 200) -> list[Any]:
+        from cts.domain.attachments import StoredAttachment, parse_key
+
+        found = []
+        for key, size in sorted(self.objects.items()):
+            parsed = parse_key(key)
+            if key.startswith(prefix) and parsed:
+                found.append(StoredAttachment(attachment_id=parsed[0], filename=parsed[1], size=size, key=key))
+        return found[:limit]
+
+
+class FakeUserDirectory:
+    """:class:`cts.ports.users.UserDirectory` in memory; new users wait for their first password change."""
+
+    def __init__(self) -> None:
+        self.users: dict[str, Any] = {}
+
+    def put(self, username: str, email: str | None, *groups: str, carrier_id: str | None = None) -> None:
+        from cts.domain.users import DirectoryUser
+
+        self.users[username] = DirectoryUser(
+            username=username, email=email, groups=tuple(sorted(groups)), status="CONFIRMED", carrier_id=carrier_id
+        )
+
+    def list_users(self, limit: int = 60, cursor: str | None = None) -> Any:
+        from cts.domain.users import UserPage
+
+        names = sorted(self.users)
+        start = int(cursor or 0)
+        more = start + limit < len(names)
+        return UserPage(
+            users=tuple(self.users[n] for n in names[start : start + limit]),
+            cursor=str(start + limit) if more else None,
+        )
+
+    def get(self, username: str) -> Any:
+        return self.users.get(username)
+
+    def create(self, user: Any) -> Any:
+        from cts.domain.errors import Conflict
+        from cts.domain.users import DirectoryUser
+
+        if user.username in self.users:
+            raise Conflict(user.username)
+        self.users[user.username] = DirectoryUser(
+            username=user.username,
+            email=user.email,
+            groups=user.groups,
+            status="FORCE_CHANGE_PASSWORD",
+            carrier_id=user.carrier_id,
+        )
+        return self.users[user.username]
+
+    def set_groups(self, username: str, groups: tuple[str, ...]) -> Any:
+        from cts.domain.errors import NotFound
+
+        if username not in self.users:
+            raise NotFound(username)
+        self.users[username] = self.users[username].model_copy(update={"groups": tuple(sorted(groups))})
+        return self.users[username]
+
+    def disable(self, username: str) -> Any:
+        from cts.domain.errors import NotFound
+
+        if username not in self.users:
+            raise NotFound(username)
+        self.users[username] = self.users[username].model_copy(update={"enabled": False})
+        return self.users[username]

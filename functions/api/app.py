@@ -12,12 +12,31 @@ import os
 
 from chalice.app import Chalice
 
-from chalicelib import alerts, auth, cases, consignments, health, openapi, profiles, receipts, uploads, watchlists
+from chalicelib import (
+    alerts,
+    attachments,
+    audit,
+    auth,
+    case_board,
+    cases,
+    consignments,
+    health,
+    manifests,
+    openapi,
+    profiles,
+    receipts,
+    subscriptions,
+    uploads,
+    users,
+    watchlists,
+)
 from chalicelib.container import get_container
 
 app = Chalice(app_name="cts-api")
 
 for group in (health, openapi, auth, consignments, alerts, cases, receipts, uploads, profiles, watchlists):
+    group.routes.register(app)
+for group in (case_board, audit, attachments, subscriptions, users, manifests):
     group.routes.register(app)
 
 if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):

@@ -39,6 +39,7 @@ USER_POOL_WRITE = (
     "cognito-idp:AdminEnableUser",
     "cognito-idp:AdminRemoveUserFromGroup",
     "cognito-idp:AdminResetUserPassword",
+    "cognito-idp:AdminUserGlobalSignOut",
 )
 
 
@@ -110,6 +111,9 @@ class Resources:
             self._bucket_read_write(logical_id, role)
         elif isinstance(spec, Bucket) and access is Access.TAG:
             self._bucket_tag(logical_id, role)
+        elif isinstance(spec, Bucket) and access is Access.READ_PUT:
+            self._bucket_read(logical_id, role)
+            self._bucket_put(logical_id, role)
         elif isinstance(spec, Bucket) and access is Access.READ_TAG:
             self._bucket_read(logical_id, role)
             self._bucket_tag(logical_id, role)

@@ -13,8 +13,12 @@ from cts.domain.retention import RETENTION_TAG, STANDARD
 
 # What each bucket holds decides which retention applies: raw carrier files or records.
 RAW_FILE_BUCKETS = frozenset({"InboxBucket"})
-# Buckets the web app uploads into directly with presigned PUT URLs (cross-origin: needs CORS).
-BROWSER_UPLOAD_BUCKETS = frozenset({"InboxBucket"})
+# Buckets the web app uploads into (and downloads from) directly with presigned URLs (cross-origin: needs CORS).
+BROWSER_METHODS: dict[str, tuple[s3.HttpMethods, ...]] = {
+    "InboxBucket": (s3.HttpMethods.PUT,),
+    "AttachmentsBucket": (s3.HttpMethods.PUT, s3.HttpMethods.GET),
+}
+BROWSER_UPLOAD_BUCKETS = frozenset(BROWSER_METHODS)
 # Tables whose changes feed other consumers (e.g. a future search re-indexer, audit export).
 STREAMED_TABLES = frozenset({"RecordsTable"})
 
@@ -76,7 +80,7 @@ class Storage(Construct):
             lifecycle_rules=lifecycle_rules(days, versioned=spec.versioned),
             cors=[
                 s3.CorsRule(
-                    allowed_methods=[s3.HttpMethods.PUT],
+                    allowed_methods=list(BROWSER_METHODS[spec.logical_id]),
                     allowed_origins=[self._web_origin],
                     allowed_headers=["*"],
                     max_age=3000,

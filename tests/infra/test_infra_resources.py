@@ -77,7 +77,11 @@ def test_buckets_are_encrypted_private_ssl_only_and_retained(synth: Synthesised)
 
 def test_bucket_lifecycles_follow_the_country_retention(synth: Synthesised) -> None:
     retention = synth.country.retention
-    expected = {"InboxBucket": retention.raw_files_days, "ReceiptsBucket": retention.records_days}
+    expected = {
+        "InboxBucket": retention.raw_files_days,
+        "ReceiptsBucket": retention.records_days,
+        "AttachmentsBucket": retention.records_days,
+    }
     for spec in SYSTEM.buckets:
         bucket = synth.resources[synth.logical_id(synth.stack.storage.buckets[spec.logical_id])]
         rules = {r["Id"]: r for r in bucket["Properties"]["LifecycleConfiguration"]["Rules"]}

@@ -11,9 +11,12 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from chalicelib.http import Call, Routes
+from cts.domain.audit import SubjectKind, subject
 from cts.domain.errors import NotFound
 from cts.domain.permissions import Action
 from cts.ports.search import SearchQuery, SortKey
+from cts.services.audit import AuditTrail
+from cts.services.consignment_context import party_history, similar
 
 routes = Routes()
 
@@ -56,6 +59,11 @@ def consignment_detail(call: Call, key: str) -> dict[str, Any]:
     if latest is None:
         raise NotFound(f"no consignment {key}")
     assessment = c.assessments.latest(key)
+    if c.audit_log is not None:
+        # Who looked at which consignment, when: recorded before the answer, so no view goes unrecorded.
+        AuditTrail(c.audit_log).record(
+            call.user.username, call.user.roles, "view", subject(SubjectKind.CONSIGNMENT, key), {"route": "detail"}
+        )
     return {
         "key": key,
         "latest": latest.model_dump(mode="json"),
@@ -70,4 +78,6 @@ def consignment_detail(call: Call, key: str) -> dict[str, Any]:
             for v in c.consignments.versions(key)
         ],
         "assessment": assessment.model_dump(mode="json") if assessment else None,
+        "party_history": party_history(c.party_history, c.search, latest),
+        "similar": similar(c.search, latest),
     }

@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from cts.config.settings import ApiSettings, load_settings
+from cts.ports.attachments import AttachmentStore
+from cts.ports.audit import AuditLog
+from cts.ports.case_board import CaseBoard
 from cts.ports.identity import Authenticator, TokenVerifier
 from cts.ports.notifications import AlertSchedule, ReadMarkers
 from cts.ports.records import (
@@ -23,11 +26,14 @@ from cts.ports.records import (
     AssessmentRepository,
     CaseStore,
     ConsignmentRepository,
+    PartyHistoryRepository,
     ReceiptRepository,
 )
 from cts.ports.rules_admin import RescoreTrigger, RulesStore
 from cts.ports.search import SearchIndex
 from cts.ports.storage import ObjectStore
+from cts.ports.subscriptions import SubscriptionRepository
+from cts.ports.users import UserDirectory
 from cts.ports.workflow import CaseTasks
 
 T = TypeVar("T")
@@ -74,6 +80,36 @@ class ApiContainer(Protocol):
         ...
 
     @property
+    def audit_log(self) -> AuditLog | None:
+        """The append-only system audit trail (None: views are not recorded and GET /audit answers 503)."""
+        ...
+
+    @property
+    def case_board(self) -> CaseBoard | None:
+        """Cases by status or owner, by ETA (None: GET /cases answers 503)."""
+        ...
+
+    @property
+    def attachments(self) -> AttachmentStore | None:
+        """Case attachments behind presigned URLs (None: the attachment routes answer 503)."""
+        ...
+
+    @property
+    def users(self) -> UserDirectory | None:
+        """The user directory (None: the user routes and subscriptions answer 503)."""
+        ...
+
+    @property
+    def subscriptions(self) -> SubscriptionRepository | None:
+        """Alert subscriptions (None: the subscription routes answer 503)."""
+        ...
+
+    @property
+    def party_history(self) -> PartyHistoryRepository | None:
+        """First sightings of parties (None: the consignment detail leaves its party history out)."""
+        ...
+
+    @property
     def cases(self) -> CaseStore | None:
         """The cases and their audit trails (None: the case routes answer 503)."""
         ...
@@ -109,6 +145,12 @@ class StaticContainer:
     verifier: TokenVerifier
     read_markers: ReadMarkers | None = None
     alert_schedule: AlertSchedule | None = None
+    audit_log: AuditLog | None = None
+    case_board: CaseBoard | None = None
+    attachments: AttachmentStore | None = None
+    users: UserDirectory | None = None
+    subscriptions: SubscriptionRepository | None = None
+    party_history: PartyHistoryRepository | None = None
     cases: CaseStore | None = None
     case_tasks: CaseTasks | None = None
     rules: RulesStore | None = None
@@ -170,6 +212,48 @@ class Container:
         from cts.adapters.dynamodb_inbox import DynamoAlertSchedule
 
         return self._once("alert_schedule", lambda: DynamoAlertSchedule(self._records_model()))
+
+    @property
+    def audit_log(self) -> AuditLog | None:
+        from cts.adapters.dynamodb_audit import DynamoAuditLog
+
+        s = self.settings
+        return self._once("audit_log", lambda: DynamoAuditLog(s.records_table, s.region))
+
+    @property
+    def case_board(self) -> CaseBoard | None:
+        from cts.adapters.dynamodb_case_board import DynamoCaseBoard
+
+        s = self.settings
+        return self._once("case_board", lambda: DynamoCaseBoard(s.records_table, s.region))
+
+    @property
+    def attachments(self) -> AttachmentStore | None:
+        from cts.adapters.s3_attachments import S3AttachmentStore
+
+        bucket = self.settings.attachments_bucket
+        if not bucket:
+            return None
+        return self._once("attachments", lambda: S3AttachmentStore(bucket, self.settings.region))
+
+    @property
+    def users(self) -> UserDirectory | None:
+        from cts.adapters.cognito_users import CognitoUserDirectory
+
+        s = self.settings
+        return self._once("users", lambda: CognitoUserDirectory(s.user_pool_id, s.region))
+
+    @property
+    def subscriptions(self) -> SubscriptionRepository | None:
+        from cts.adapters.dynamodb_subscriptions import DynamoSubscriptions
+
+        return self._once("subscriptions", lambda: DynamoSubscriptions(self._records_model()))
+
+    @property
+    def party_history(self) -> PartyHistoryRepository | None:
+        from cts.adapters.dynamodb import DynamoPartyHistory
+
+        return self._once("party_history", lambda: DynamoPartyHistory(self._records_model()))
 
     @property
     def cases(self) -> CaseStore | None:

@@ -16,6 +16,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from cts.adapters.aws import client, translate
+from cts.domain.case_board import NO_ETA, board_partition
 from cts.domain.case_feedback import CounterKey, Counts
 from cts.domain.case_workflow import AuditEntry, CaseAction, StepMoved
 from cts.domain.cases import CaseRecord, CaseStatus, Decision, Examination, Override, status_of
@@ -190,7 +191,16 @@ def _case_update(
         ":expected": {"N": str(case.revision)},
         ":at": {"S": timestamp(audit.at)},
     }
-    sets = ["#status = :status", "revision = :next", "updated_at = :at"]
+    # The case board (gsi5) lists the case under its status; a case opened without board keys sorts last.
+    values[":board"] = {"S": board_partition(status)}
+    values[":board_sort"] = {"S": f"{NO_ETA}#{case.case_id}"}
+    sets = [
+        "#status = :status",
+        "revision = :next",
+        "updated_at = :at",
+        "gsi5pk = :board",
+        "gsi5sk = if_not_exists(gsi5sk, :board_sort)",
+    ]
     removes: list[str] = []
     fields: dict[str, str | None] = {
         "assignee": case.assignee,

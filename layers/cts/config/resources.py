@@ -24,6 +24,7 @@ class Access(StrEnum):
     TAG = "tag"  # read and set object tags only (retention tags of legal holds)
     READ_TAG = "read_tag"  # READ plus TAG: objects are read, never rewritten, only their tags set
     TASKS = "tasks"  # complete or fail a state machine's waiting steps (task tokens), nothing else
+    READ_PUT = "read_put"  # read and put objects (presigned GET and PUT), never delete or overwrite tags
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,11 @@ SYSTEM = SystemSpec(
     buckets=(
         Bucket("InboxBucket", "CTS_INBOX_BUCKET", "carrier uploads under inbox/<carrier-id>/, never modified"),
         Bucket("ReceiptsBucket", "CTS_RECEIPTS_BUCKET", "one JSON receipt per uploaded file"),
+        Bucket(
+            "AttachmentsBucket",
+            "CTS_ATTACHMENTS_BUCKET",
+            "case attachments (examination photos, documents) under cases/<case id>/, uploaded by presigned PUT",
+        ),
     ),
     queues=(
         Queue("IngestQueue", "CTS_INGEST_QUEUE_URL", "S3 ObjectCreated events for new uploads"),
@@ -217,6 +223,8 @@ SYSTEM = SystemSpec(
                 Index("gsi3", "gsi3pk", "gsi3sk", include=("version",)),
                 # a port of discharge's arrivals, one partition per port and ETA month (PORT#<locode>#<yyyy-mm>)
                 Index("gsi4", "gsi4pk", "gsi4sk", include=("version",)),
+                # the case board: one partition per case status, sorted by ETA (CASES#<status> / <eta>#<case id>)
+                Index("gsi5", "gsi5pk", "gsi5sk"),
             ),
             ttl_attribute="expires_at",
         ),
@@ -293,7 +301,8 @@ SYSTEM = SystemSpec(
                 "ReceiptsBucket": Access.READ,
                 "RecordsTable": Access.READ_WRITE,
                 "SearchDomain": Access.READ,
-                "UserPool": Access.READ,
+                "UserPool": Access.READ_WRITE,  # the administrator's user management (GET/POST /users ...)
+                "AttachmentsBucket": Access.READ_PUT,  # presigned PUT and GET of case attachments, and listing
                 "CaseWorkflow": Access.TASKS,  # people's case changes complete the workflow's waiting steps
                 "ScoreQueue": Access.SEND,  # a rules change through the API starts re-scoring (docs/profiles.md)
             },

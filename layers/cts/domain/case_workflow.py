@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cts.domain.case_board import board_sort, eta_text
 from cts.domain.cases import EXAMINATIONS, CaseRecord, CaseStatus, Decision, Examination, Override, status_of
 from cts.domain.errors import Conflict, Forbidden, ValidationFailed
 from cts.domain.roles import Role
@@ -248,14 +249,21 @@ def workflow_input(
     eta: datetime | None,
     margin: timedelta = ARRIVAL_MARGIN,
     step_timeout: timedelta | None = None,
+    score: int | None = None,
 ) -> dict[str, Any]:
     """The case state machine's input: with an ETA, ``escalate_at`` (ETA minus ``margin``) is when a case still
-    open escalates to the supervisor before the arrival; ``step_timeout`` replaces the day a step may wait."""
+    open escalates to the supervisor before the arrival; ``step_timeout`` replaces the day a step may wait;
+    ``board`` is what the case board lists and sorts by (:mod:`cts.domain.case_board`)."""
     payload: dict[str, Any] = {
         "case_id": case_id,
         "alert_id": alert_id,
         "consignment_key": consignment_key,
         "level": level,
+        "board": {
+            "eta": eta_text(eta) if eta is not None else "",
+            "sort": board_sort(eta, case_id),
+            "score": str(score) if score is not None else "",
+        },
     }
     if eta is not None:
         payload["escalate_at"] = (eta - margin).astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -28,6 +28,7 @@ class Action(StrEnum):
     VIEW_CASES = "view_cases"
     WORK_CASES = "work_cases"
     SUPERVISE_CASES = "supervise_cases"
+    MANAGE_OWN_SUBSCRIPTIONS = "manage_own_subscriptions"
 
 
 # Actions that change something; an auditor holds none of them.
@@ -77,6 +78,8 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.VIEW_CASES: _CUSTOMS_READERS,
     Action.WORK_CASES: _roles(Role.TARGETING_ANALYST, Role.EXAMINATION_OFFICER, Role.SUPERVISOR),
     Action.SUPERVISE_CASES: _roles(Role.SUPERVISOR),
+    # Personal settings, not a change to the records: every customs role (the auditor too) chooses its own alerts.
+    Action.MANAGE_OWN_SUBSCRIPTIONS: _CUSTOMS_READERS,
 }
 
 

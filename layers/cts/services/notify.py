@@ -67,7 +67,7 @@ class NotificationService:
         # escalate_at: a case still open shortly before the arrival goes to the supervisor (docs/cases.md)
         execution = self.workflow.start(
             f"case-{alert.alert_id}",
-            workflow_input(alert.alert_id, alert.alert_id, alert.key, alert.level.value, alert.eta),
+            workflow_input(alert.alert_id, alert.alert_id, alert.key, alert.level.value, alert.eta, score=alert.score),
         )
         alert = self._complete(alert)
         subscriptions = self.subscriptions.active() if self.subscriptions is not None else []

@@ -63,6 +63,17 @@ PROTECTED = [
     ("PUT", "/watchlists/entries/w1"),
     ("DELETE", "/watchlists/entries/w1"),
     ("POST", "/watchlists/import"),
+    ("GET", "/cases?status=open"),
+    ("GET", "/cases/sea%3AMSCU%3AX%23v1/attachments"),
+    ("POST", "/cases/sea%3AMSCU%3AX%23v1/attachments"),
+    ("GET", "/audit?actor=ann"),
+    ("GET", "/me/subscriptions"),
+    ("PUT", "/me/subscriptions"),
+    ("GET", "/users"),
+    ("POST", "/users"),
+    ("PUT", "/users/ann/groups"),
+    ("POST", "/users/ann/disable"),
+    ("GET", "/manifests/f1"),
 ]
 
 
