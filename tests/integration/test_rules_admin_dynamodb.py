@@ -120,13 +120,19 @@ def test_watchlist_entries_are_versioned_and_the_ruleset_reads_only_the_current_
     assert DynamoRulesAdmin(table).watchlist_current()[0][1] == 3
 
 
-def test_an_entry_written_in_place_gets_versions_when_edited_through_the_api(table: type) -> None:
+def test_entries_written_in_place_are_versioned_like_changes_through_the_api(table: type) -> None:
     DynamoRules(table).put_watchlist_entry(WatchlistEntry.model_validate(ENTRY))  # rules file or CLI import
     admin = service(table)
     assert admin.entry_detail("w")["version"] == 1
     admin.edit_entry("w", 1, {**ENTRY, "weight": 5}, "bob")
-    assert [v.version for v in DynamoRulesAdmin(table).watchlist_history("w")] == [2]
+    DynamoRules(table).put_watchlist_entry(WatchlistEntry.model_validate({**ENTRY, "weight": 5}))  # unchanged
+    history = DynamoRulesAdmin(table).watchlist_history("w")
+    assert [(v.version, v.by) for v in history] == [(1, "(rules file or command line)"), (2, "bob")]
     assert [e.weight for e in DynamoRules(table).ruleset(TODAY).watchlist] == [5]
+    DynamoRules(table).put_watchlist_entry(WatchlistEntry.model_validate({**ENTRY, "weight": 7}))  # a rules file
+    with pytest.raises(Conflict):
+        admin.edit_entry("w", 2, ENTRY, "carol")  # the in-place write was version 3
+    assert admin.entry_detail("w")["version"] == 3
 
 
 def test_activating_through_the_api_container_puts_a_rescore_start_on_the_score_queue(

@@ -12,6 +12,8 @@ receipt            ``RECEIPT#<file_id>``       ``RECEIPT``                 ``CAR
 alert              ``ALERT#<alert_id>``        ``ALERT``                   ``ALERTS#<status>`` / ``<eta>#<alert_id>``
 profile version    ``PROFILE#<id>``            ``V#<version:04>``          ``RULES`` / ``PROFILE#<id>#<version>``
 watch-list entry   ``WATCH#<id>``              ``ENTRY``                   ``RULES`` / ``WATCH#<id>``
+entry version      ``WATCH#<id>``              ``V#<version:04>``          - (``cts.adapters.dynamodb_rules``)
+profile step       ``PROFILE#<id>``            ``H#<version:04>#<n:04>``   - (``cts.adapters.dynamodb_rules``)
 random selection   ``RANDOM#<id>``             ``RATE``                    ``RULES`` / ``RANDOM#<id>``
 consignee seen     ``PARTY#<consignee>``       ``PARTY``                   -
 pair seen          ``PAIR#<shipper>|<cnee>``   ``PAIR``                    -
@@ -57,8 +59,10 @@ from cts.domain.records import (
 from cts.domain.retention import epoch_seconds
 from cts.domain.risk.engine import Assessment
 from cts.domain.risk.rules import AllowEntry, Profile, ProfileStatus, RandomSelection, Ruleset, WatchlistEntry
+from cts.domain.rule_lifecycle import WatchlistChange, WatchlistVersion
 
 _FAR_FUTURE = "9999-12-31T23:59:59"
+WRITTEN_OUTSIDE_THE_API = "(rules file or command line)"  # the author of a watch-list version written in place
 HOLD_SK = "HOLD"  # legal-hold marker in a consignment's or a receipt's partition (cts.adapters.dynamodb_holds)
 _NO_ETA = "9999-12-31T23:59:59Z"  # sorts after every ETA in the journey index
 PORT_WINDOW_MONTHS = 24
@@ -649,10 +653,25 @@ class DynamoRules:
         return [Profile.model_validate_json(i.data) for i in items]
 
     def put_watchlist_entry(self, entry: WatchlistEntry) -> None:
-        item = self._t.model(
-            f"WATCH#{entry.id}", "ENTRY", data=entry.model_dump_json(), gsi1pk="RULES", gsi1sk=f"WATCH#{entry.id}"
+        """Store or replace by id (rules files, imports, demo data), keeping the entry versioned like a change through
+        the API (:mod:`cts.adapters.dynamodb_rules`): a new or changed entry gets the next version number and a history
+        item; an unchanged one is left as it is."""
+        pk = f"WATCH#{entry.id}"
+        data = entry.model_dump_json()
+        current = self._t.get(pk, "ENTRY")
+        if current is not None and current.data == data:
+            return
+        version = int(current.version or 1) + 1 if current is not None else 1
+        record = WatchlistVersion(
+            entry=entry,
+            version=version,
+            change=WatchlistChange.IMPORT,
+            by=WRITTEN_OUTSIDE_THE_API,
+            at=datetime.now(UTC),
+            reason="written in place (rules file, import or demo data)",
         )
-        self._t.save(item)
+        self._t.save(self._t.model(pk, "ENTRY", version=version, data=data, gsi1pk="RULES", gsi1sk=f"WATCH#{entry.id}"))
+        self._t.save(self._t.model(pk, f"V#{version:04d}", data=record.model_dump_json()))
 
     def put_allow_entry(self, entry: AllowEntry) -> None:
         item = self._t.model(

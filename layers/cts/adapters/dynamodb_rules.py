@@ -28,7 +28,7 @@ from typing import Any
 from pynamodb.exceptions import PynamoDBException
 from pynamodb.transactions import TransactWrite
 
-from cts.adapters.dynamodb import RecordItem, _Table, domain_error
+from cts.adapters.dynamodb import WRITTEN_OUTSIDE_THE_API, RecordItem, _Table, domain_error
 from cts.domain.errors import Conflict
 from cts.domain.risk.rules import Profile, WatchlistEntry
 from cts.domain.rule_lifecycle import ProfileVersion, Transition, WatchlistChange, WatchlistVersion
@@ -133,7 +133,7 @@ class DynamoRulesAdmin:
                     entry=entry,
                     version=int(current.version or 1),
                     change=WatchlistChange.IMPORT,
-                    by="(rules file or command line)",
+                    by=WRITTEN_OUTSIDE_THE_API,
                     at=at or datetime(1970, 1, 1, tzinfo=UTC),
                     reason="written outside the API",
                 )
