@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from chalicelib.http import Call, Routes
 from cts.domain.errors import NotFound
 from cts.domain.permissions import Action, may_read_receipt
+from cts.services.manifests import page as manifest_page
 
 routes = Routes()
 
@@ -30,7 +31,7 @@ def manifest(call: Call, file_id: str) -> dict[str, Any]:
     if receipt is None or not may_read_receipt(call.user.roles, call.user.carrier_id, receipt.carrier_id):
         raise NotFound(f"no manifest {file_id}")
     asked = call.params(ManifestQuery)
-    refs, cursor = call.container.consignments.consignments_in_file(file_id, cursor=asked.cursor, limit=asked.limit)
+    refs, cursor = manifest_page(call.container.consignments, file_id, asked.cursor, asked.limit)
     return {
         "file_id": file_id,
         "receipt": receipt.model_dump(mode="json"),

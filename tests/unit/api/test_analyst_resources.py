@@ -460,3 +460,13 @@ def test_the_detail_shows_the_parties_history_and_similar_past_consignments_but_
     assert c.key not in similar
     assert set(similar) <= {"sea:MSCU:OLD1", "sea:MSCU:OLD2"}
     assert similar
+
+
+@pytest.mark.parametrize("cursor", ["bm9wZQ", "eyJwIjogIkZJTEUjb3RoZXIiLCAiayI6IG51bGx9", "%%%"])
+def test_a_manifest_cursor_that_this_api_did_not_give_for_this_file_is_400(
+    ports: Ports, client: Client, cursor: str
+) -> None:
+    ports.world.receipts.put(receipt("file-1", "msc"))
+    answer = ports.get(client, "targeting_analyst", f"/manifests/file-1?cursor={cursor}")
+    assert answer.status_code == 400
+    assert answer.json_body["code"] == "validation_failed"
