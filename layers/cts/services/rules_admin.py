@@ -381,8 +381,12 @@ class RulesAdmin:
                     entries = json.loads(content)
                 except ValueError as exc:
                     raise ValidationFailed(f"content is not JSON: {exc}") from None
+                if isinstance(entries, dict) and isinstance(entries.get("watchlist"), list):
+                    entries = entries["watchlist"]  # a rules file: {"watchlist": [...], ...}
                 if not isinstance(entries, list):
-                    raise ValidationFailed("content must be a JSON list of entries")
+                    raise ValidationFailed(
+                        "content must be a JSON list of entries (or a rules file's {watchlist: [...]})"
+                    )
             rows: list[tuple[int, Any]] = list(enumerate(entries, start=1))
         elif fmt == "csv":
             if content is None:

@@ -307,6 +307,13 @@ def test_a_csv_import_counts_and_names_the_lines_it_rejects(rules: Rules) -> Non
     assert rules.store.entries["wl-new"][-1].entry.aliases == ("NEWCO", "NEW COMPANY")
 
 
+def test_a_json_rules_file_can_be_imported_as_content(rules: Rules) -> None:
+    content = json.dumps({"watchlist": [ENTRY], "profiles": []})
+    result = rules.ok("POST", "/watchlists/import", "risk_manager", {"format": "json", "content": content})
+    assert (result["created"], result["rejected"]) == (1, 0)
+    assert rules.store.entries["wl-acme"][-1].change.value == "import"
+
+
 def test_a_json_import_updates_entries_as_new_versions(rules: Rules) -> None:
     rules.ok("POST", "/watchlists/entries", "risk_manager", {"entry": ENTRY})
     payload = {"format": "json", "entries": [{**ENTRY, "weight": 10}, {"id": "x"}]}
