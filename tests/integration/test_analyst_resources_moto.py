@@ -122,11 +122,13 @@ def test_the_state_machine_puts_cases_on_the_board_by_eta_and_a_claim_moves_them
         started.append(
             workflow.start(f"case-{case_id}", workflow_input(case_id, case_id, f"sea:{case_id}", "red", eta, score=90))
         )
-    for case_id in etas:
+    legacy = {k: v for k, v in workflow_input("C-old", "C-old", "sea:C-old", "amber", None).items() if k != "board"}
+    started.append(workflow.start("case-C-old", legacy))  # an input from before the board: sorts last
+    for case_id in [*etas, "C-old"]:
         _until(lambda c=case_id: (case := store.get(c)) is not None and case.task_token, f"{case_id} waits")
 
     page = board.board(OPEN_STATUSES)
-    assert [r.case_id for r in page.cases] == ["C-soon", "C-late", "C-none"]
+    assert [r.case_id for r in page.cases] == ["C-soon", "C-late", "C-none", "C-old"]
     soon = page.cases[0]
     assert (soon.status, soon.eta, soon.score, soon.level) == ("new", etas["C-soon"], 90, "red")
     assert soon.due_at is not None
@@ -142,7 +144,7 @@ def test_the_state_machine_puts_cases_on_the_board_by_eta_and_a_claim_moves_them
     assert case is not None
     change = apply(case, officer, Command(CaseAction.CLAIM), AT)
     store.save(change.case, change.audit, expected_token=case.task_token, complete_step=change.moves_on)
-    assert [r.case_id for r in board.board((CaseStatus.NEW,)).cases] == ["C-soon", "C-none"]
+    assert [r.case_id for r in board.board((CaseStatus.NEW,)).cases] == ["C-soon", "C-none", "C-old"]
     (mine,) = board.board((CaseStatus.TRIAGED,), owner="olive").cases
     assert (mine.case_id, mine.owner, mine.status) == ("C-late", "olive", "triaged")
     assert board.board(OPEN_STATUSES, owner="someone-else").cases == ()

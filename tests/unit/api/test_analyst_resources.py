@@ -470,3 +470,21 @@ def test_a_manifest_cursor_that_this_api_did_not_give_for_this_file_is_400(
     answer = ports.get(client, "targeting_analyst", f"/manifests/file-1?cursor={cursor}")
     assert answer.status_code == 400
     assert answer.json_body["code"] == "validation_failed"
+
+
+def test_the_real_container_builds_the_attachment_store_only_when_a_bucket_is_configured() -> None:
+    from chalicelib.container import build_container
+
+    env = {
+        "CTS_COUNTRY": "JM",
+        "AWS_REGION": "us-east-1",
+        "CTS_INBOX_BUCKET": "inbox",
+        "CTS_RECEIPTS_BUCKET": "receipts",
+        "CTS_RECORDS_TABLE": "records",
+        "CTS_USER_POOL_ID": "us-east-1_pool",
+        "CTS_USER_POOL_CLIENT_ID": "client",
+        "CTS_SEARCH_PATH": "/tmp/none.sqlite3",
+    }
+    assert build_container(env).attachments is None
+    store: Any = build_container({**env, "CTS_ATTACHMENTS_BUCKET": "attachments"}).attachments
+    assert store.bucket == "attachments"
