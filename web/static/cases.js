@@ -42,13 +42,17 @@ export const caseHash = (id) => `#/cases/${encodeURIComponent(id)}`;
 // ------------------------------------------------------------------ the case box on an alert
 
 /** On an alert's screen: its case (status, owner) and the way to it; cases open shortly after their alert. */
+let boxRenders = 0;
+
 export async function renderAlertCase(alertId) {
+  const ticket = ++boxRenders;
   const box = $("detail-case");
   box.hidden = !alertId || !can("view_cases");
   if (box.hidden) return;
   box.replaceChildren(el("p", { className: "loading" }, "Looking for this alert's case…"));
   try {
     const data = await api(casePath(alertId));
+    if (ticket !== boxRenders) return;
     const c = data.case;
     box.replaceChildren(
       el("h3", {}, "Case"),
@@ -63,6 +67,7 @@ export async function renderAlertCase(alertId) {
       ),
     );
   } catch (error) {
+    if (ticket !== boxRenders) return;
     const retry = el("button", { type: "button", className: "secondary small", testid: "case-retry", onclick: () => renderAlertCase(alertId) }, "Check again");
     if (error.status === 404 && !unavailable(error)) {
       box.replaceChildren(
@@ -80,8 +85,10 @@ export async function renderAlertCase(alertId) {
 // ------------------------------------------------------------------ the case screen
 
 let current = null; // {caseId, data, consignment}
+let renders = 0; // the latest render wins when two overlap (a hash change while the previous one still loads)
 
 export async function renderCase(caseId, { message } = {}) {
+  const ticket = ++renders;
   const view = $("case-view");
   const heading = el("h2", { id: "case-title", tabindex: "-1", testid: "case-title" }, `Case ${caseId}`);
   const back = can("view_cases") ? el("a", { href: "#/cases", testid: "back-to-board" }, "← Case board") : null;
@@ -91,6 +98,7 @@ export async function renderCase(caseId, { message } = {}) {
   try {
     data = await api(casePath(caseId));
   } catch (error) {
+    if (ticket !== renders) return;
     view.lastChild.replaceWith(
       error.status === 404 && !unavailable(error)
         ? notice(`There is no case ${caseId} (yet): cases open a few seconds after their alert.`, { testid: "case-missing" })
@@ -106,6 +114,7 @@ export async function renderCase(caseId, { message } = {}) {
   } catch {
     consignment = null; // the case stands on its own
   }
+  if (ticket !== renders) return;
   current = { caseId, data, consignment };
   const c = data.case;
   const doc = consignment ? consignment.latest.consignment.transport_document.number : c.consignment_key;
@@ -423,6 +432,7 @@ function attachmentsPanel(caseId) {
 // ------------------------------------------------------------------ the case board
 
 export async function renderCaseBoard(params) {
+  const ticket = ++renders;
   const view = $("case-board");
   const heading = el("h2", { id: "case-board-title", tabindex: "-1" }, "Cases");
   const status = select("status", [["", "Open (any status but closed)"], ...STATUSES.map((s) => [s, words(s)])], { testid: "board-status", value: params.get("status") || "" });
@@ -439,7 +449,7 @@ export async function renderCaseBoard(params) {
   const body = el("div", { testid: "board-body" }, el("p", { className: "loading" }, "Loading cases…"));
   view.replaceChildren(el("div", { className: "panel-head" }, heading, el("p", { className: "hint" }, "Soonest arrival first.")), form, body);
   focusHeading(heading);
-  await loadBoard(body, params, null, []);
+  if (ticket === renders) await loadBoard(body, params, null, []);
 }
 
 async function loadBoard(body, params, cursor, shown) {

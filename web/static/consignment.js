@@ -39,17 +39,22 @@ function clear() {
 }
 
 /** Open a consignment (from an alert when `alertId` is given). */
+let renders = 0; // the latest render wins when two overlap
+
 export async function openDetail(key, { alertId } = {}) {
+  const ticket = ++renders;
   clear();
   $("detail-title").textContent = alertId ? `Alert for ${key}` : key;
   show($("detail-loading"));
   focusHeading($("detail-title"));
   try {
     const data = await api(`/consignments/${encodeURIComponent(key)}`);
+    if (ticket !== renders) return null;
     renderDetail(data, alertId);
     show($("detail-body"));
     return data;
   } catch (error) {
+    if (ticket !== renders) return null;
     $("detail-title").textContent = error.status === 404 ? `Consignment ${key} was not found` : key;
     if (error.status !== 404) reportError(error);
     return null;

@@ -123,9 +123,13 @@ export async function api(path, { method = "GET", body } = {}) {
   return data;
 }
 
-/** A route the server does not have (yet): 404 without a domain code, 405, or 503 "not configured". */
+/**
+ * A route the server does not have (yet): API Gateway (and Chalice's local server) answer an unknown path with 403
+ * "Missing Authentication Token" and no `code`; also 404 without a domain code, 405, or 503 "not configured".
+ */
 export function unavailable(error) {
   if (!(error instanceof ApiError)) return false;
+  if ((error.status === 403 || error.status === 404) && error.code === "error") return true;
   if (error.status === 404 && error.code !== "not_found") return true;
   return error.status === 405 || error.status === 503 || error.status === 501;
 }

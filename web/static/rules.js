@@ -63,7 +63,10 @@ function conflictText(error) {
 
 // ------------------------------------------------------------------ profile list
 
+let renders = 0; // the latest render wins when two overlap
+
 export async function renderProfiles() {
+  const ticket = ++renders;
   const view = $("profiles-view");
   const heading = el("h2", { id: "profiles-title", tabindex: "-1" }, "Risk profiles");
   const body = el("div", {}, el("p", { className: "loading" }, "Loading profiles…"));
@@ -73,9 +76,11 @@ export async function renderProfiles() {
   try {
     data = await api("/profiles");
   } catch (error) {
+    if (ticket !== renders) return;
     body.replaceChildren(unavailable(error) || error.status === 404 ? unavailableNotice("Risk profiles") : notice(error.message, { kind: "error" }));
     return;
   }
+  if (ticket !== renders) return;
   const profiles = data.profiles || [];
   const rows = profiles.map((p) =>
     el(
@@ -142,6 +147,7 @@ function parseJson(text, box) {
 // ------------------------------------------------------------------ one profile
 
 export async function renderProfile(profileId, { message } = {}) {
+  const ticket = ++renders;
   const view = $("profiles-view");
   const heading = el("h2", { id: "profiles-title", tabindex: "-1", testid: "profile-title" }, `Profile ${profileId}`);
   const body = el("div", {}, el("p", { className: "loading" }, "Loading the profile…"));
@@ -156,6 +162,7 @@ export async function renderProfile(profileId, { message } = {}) {
   try {
     data = await api(`/profiles/${encodeURIComponent(profileId)}`);
   } catch (error) {
+    if (ticket !== renders) return;
     body.replaceChildren(
       error.status === 404 && !unavailable(error)
         ? notice(`There is no profile ${profileId}.`)
@@ -165,6 +172,7 @@ export async function renderProfile(profileId, { message } = {}) {
     );
     return;
   }
+  if (ticket !== renders) return;
   const versions = data.versions || [];
   const latest = versions[versions.length - 1];
   heading.textContent = `Profile ${latest ? latest.name : profileId}`;
