@@ -4,7 +4,10 @@ The bytes never pass through the API. Case ids contain ``#``: send them percent-
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
 
 from chalicelib.http import Call, Routes
 from cts.domain.attachments import AttachmentRequest
@@ -24,15 +27,45 @@ def _service(call: Call) -> AttachmentService:
     return AttachmentService(c.attachments, c.cases, audit)
 
 
-@routes.api("/cases/{case_id}/attachments", methods=("POST",), action=Action.WORK_CASES, body=AttachmentRequest)
-def create_attachment(call: Call, case_id: str) -> dict[str, Any]:
+class AttachmentSlot(BaseModel):
+    attachment_id: str
+    filename: str
+    upload_url: str = Field(description="presigned: PUT the file there with exactly these headers")
+    method: Literal["PUT"] = "PUT"
+    headers: dict[str, str]
+    expires_in: int
+
+
+class Attachment(BaseModel):
+    attachment_id: str
+    filename: str
+    size: int
+    uploaded_at: datetime | None
+    download_url: str = Field(description="presigned GET")
+    expires_in: int
+
+
+class AttachmentList(BaseModel):
+    case_id: str
+    attachments: list[Attachment] = Field(description="oldest first")
+
+
+@routes.api(
+    "/cases/{case_id}/attachments",
+    methods=("POST",),
+    action=Action.WORK_CASES,
+    body=AttachmentRequest,
+    response=AttachmentSlot,
+)
+def create_attachment(call: Call, case_id: str) -> AttachmentSlot:
     """An upload slot: PUT the file to ``upload_url`` with the ``headers`` given, within ``expires_in`` seconds."""
     body = call.body(AttachmentRequest)
     user = call.user
-    return _service(call).upload_slot(case_id, user.username, user.roles, body)
+    return AttachmentSlot.model_validate(_service(call).upload_slot(case_id, user.username, user.roles, body))
 
 
-@routes.api("/cases/{case_id}/attachments", action=Action.VIEW_CASES)
-def list_attachments(call: Call, case_id: str) -> dict[str, Any]:
+@routes.api("/cases/{case_id}/attachments", action=Action.VIEW_CASES, response=AttachmentList)
+def list_attachments(call: Call, case_id: str) -> AttachmentList:
     """The case's uploaded files, oldest first, each with a presigned ``download_url``."""
-    return {"case_id": case_id, "attachments": _service(call).listing(case_id)}
+    listed = [Attachment.model_validate(a) for a in _service(call).listing(case_id)]
+    return AttachmentList(case_id=case_id, attachments=listed)

@@ -4,11 +4,11 @@ actor or by UTC day, newest first, paged. Append-only: there is no route that ch
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.http import Call, Routes
+from cts.domain.audit import AuditEvent
 from cts.domain.errors import Unavailable
 from cts.domain.permissions import Action
 from cts.services.audit import AuditTrail
@@ -26,8 +26,13 @@ class AuditQuery(BaseModel):
     cursor: str | None = Field(default=None, max_length=2048, description="the previous page's cursor")
 
 
-@routes.api("/audit", action=Action.VIEW_AUDIT, query=AuditQuery)
-def audit_trail(call: Call) -> dict[str, Any]:
+class AuditAnswer(BaseModel):
+    entries: list[AuditEvent] = Field(description="newest first")
+    cursor: str | None = Field(description="pass it back for the next page; null at the end")
+
+
+@routes.api("/audit", action=Action.VIEW_AUDIT, query=AuditQuery, response=AuditAnswer)
+def audit_trail(call: Call) -> AuditAnswer:
     """Exactly one of ``subject``, ``actor`` or ``day``; a case subject includes the case workflow's own trail."""
     log = call.container.audit_log
     if log is None:
@@ -36,4 +41,4 @@ def audit_trail(call: Call) -> dict[str, Any]:
     page = AuditTrail(log, cases=call.container.cases).query(
         subject=asked.subject, actor=asked.actor, day=asked.day, limit=asked.limit, cursor=asked.cursor
     )
-    return {"entries": [e.model_dump(mode="json") for e in page.events], "cursor": page.cursor}
+    return AuditAnswer(entries=list(page.events), cursor=page.cursor)

@@ -3,7 +3,7 @@ paged with an opaque cursor (docs/cases.md#the-case-board)."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -26,8 +26,29 @@ class CaseBoardQuery(BaseModel):
     cursor: str | None = Field(default=None, max_length=600, description="the previous page's cursor")
 
 
-@routes.api("/cases", action=Action.VIEW_CASES, query=CaseBoardQuery)
-def case_board(call: Call) -> dict[str, Any]:
+class CaseRow(BaseModel):
+    case_id: str
+    status: str
+    owner: str | None
+    consignment_key: str
+    alert_id: str
+    level: str
+    score: int | None
+    eta: datetime | None
+    opened_at: datetime | None
+    due_at: datetime | None = Field(description="when the step the case waits on becomes overdue")
+    overdue: bool
+    escalations: int
+    revision: int = Field(description="send it with the next change of the case")
+
+
+class CaseBoardPage(BaseModel):
+    cases: list[CaseRow]
+    cursor: str | None = Field(description="pass it back for the next page; null at the end")
+
+
+@routes.api("/cases", action=Action.VIEW_CASES, query=CaseBoardQuery, response=CaseBoardPage)
+def case_board(call: Call) -> CaseBoardPage:
     """Cases ordered by ETA (no ETA last): status, owner, consignment, level and score, due time, overdue, revision."""
     board = call.container.case_board
     if board is None:
@@ -35,7 +56,6 @@ def case_board(call: Call) -> dict[str, Any]:
     asked = call.params(CaseBoardQuery)
     status = asked.status.lower() if asked.status else None
     page = CaseBoardService(board).list(call.user.username, status, asked.owner, asked.page_size, asked.cursor)
-    return {
-        "cases": [row.model_dump(mode="json", exclude={"sort_key"}) for row in page.cases],
-        "cursor": page.cursor,
-    }
+    return CaseBoardPage(
+        cases=[CaseRow.model_validate(row.model_dump(exclude={"sort_key"})) for row in page.cases], cursor=page.cursor
+    )

@@ -3,8 +3,6 @@ directions, risk categories, minimum level). E-mails go to the caller's own addr
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from chalicelib.http import Call, Routes
@@ -45,20 +43,42 @@ def _service(call: Call) -> MySubscriptions:
     return MySubscriptions(c.subscriptions, c.users)
 
 
-def _view(s: Subscription) -> dict[str, Any]:
+class MySubscription(BaseModel):
+    subscription_id: str
+    email: str = Field(description="the caller's own address in the user directory")
+    ports: list[str]
+    modes: list[TransportMode]
+    directions: list[Direction]
+    categories: list[str]
+    min_level: Level
+    supervisor: bool
+    active: bool
+
+
+class MySubscriptionList(BaseModel):
+    subscriptions: list[MySubscription]
+
+
+def _view(s: Subscription) -> MySubscription:
     data = s.model_dump(mode="json", exclude={"user_id", "roles"})
     for name in ("ports", "modes", "directions", "categories"):
         data[name] = sorted(data[name])
-    return data
+    return MySubscription.model_validate(data)
 
 
-@routes.api("/me/subscriptions", action=Action.MANAGE_OWN_SUBSCRIPTIONS)
-def my_subscriptions(call: Call) -> dict[str, Any]:
-    return {"subscriptions": [_view(s) for s in _service(call).mine(call.user.username)]}
+@routes.api("/me/subscriptions", action=Action.MANAGE_OWN_SUBSCRIPTIONS, response=MySubscriptionList)
+def my_subscriptions(call: Call) -> MySubscriptionList:
+    return MySubscriptionList(subscriptions=[_view(s) for s in _service(call).mine(call.user.username)])
 
 
-@routes.api("/me/subscriptions", methods=("PUT",), action=Action.MANAGE_OWN_SUBSCRIPTIONS, body=SubscriptionBody)
-def put_my_subscription(call: Call) -> dict[str, Any]:
+@routes.api(
+    "/me/subscriptions",
+    methods=("PUT",),
+    action=Action.MANAGE_OWN_SUBSCRIPTIONS,
+    body=SubscriptionBody,
+    response=MySubscription,
+)
+def put_my_subscription(call: Call) -> MySubscription:
     """Create or replace one of the caller's subscriptions (``subscription_id``, default ``main``)."""
     body = call.body(SubscriptionBody)
     user = call.user

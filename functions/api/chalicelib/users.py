@@ -3,8 +3,6 @@ by e-mail from Cognito and must change it at first sign-in; no route ever takes 
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.http import Call, Routes
@@ -37,32 +35,35 @@ def _admin(call: Call) -> UserAdmin:
     return UserAdmin(_directory(call), AuditTrail(log) if log is not None else None)
 
 
-def _view(user: DirectoryUser) -> dict[str, Any]:
-    return user.model_dump(mode="json")
+class UserList(BaseModel):
+    users: list[DirectoryUser]
+    cursor: str | None = Field(description="pass it back for the next page; null at the end")
 
 
-@routes.api("/users", action=Action.MANAGE_USERS, query=UserListQuery)
-def list_users(call: Call) -> dict[str, Any]:
+@routes.api("/users", action=Action.MANAGE_USERS, query=UserListQuery, response=UserList)
+def list_users(call: Call) -> UserList:
     asked = call.params(UserListQuery)
     page = _directory(call).list_users(limit=asked.limit, cursor=asked.cursor)
-    return {"users": [_view(u) for u in page.users], "cursor": page.cursor}
+    return UserList(users=list(page.users), cursor=page.cursor)
 
 
-@routes.api("/users", methods=("POST",), action=Action.MANAGE_USERS, body=NewUser)
-def create_user(call: Call) -> dict[str, Any]:
+@routes.api("/users", methods=("POST",), action=Action.MANAGE_USERS, body=NewUser, response=DirectoryUser)
+def create_user(call: Call) -> DirectoryUser:
     """Create a user in its groups; Cognito e-mails a temporary password (status FORCE_CHANGE_PASSWORD)."""
     body = call.body(NewUser)
-    return _view(_admin(call).create(call.user.username, call.user.roles, body))
+    return _admin(call).create(call.user.username, call.user.roles, body)
 
 
-@routes.api("/users/{username}/groups", methods=("PUT",), action=Action.MANAGE_USERS, body=GroupChange)
-def set_user_groups(call: Call, username: str) -> dict[str, Any]:
+@routes.api(
+    "/users/{username}/groups", methods=("PUT",), action=Action.MANAGE_USERS, body=GroupChange, response=DirectoryUser
+)
+def set_user_groups(call: Call, username: str) -> DirectoryUser:
     """Make ``groups`` exactly the user's groups (roles)."""
     body = call.body(GroupChange)
-    return _view(_admin(call).set_groups(call.user.username, call.user.roles, username, body.groups))
+    return _admin(call).set_groups(call.user.username, call.user.roles, username, body.groups)
 
 
-@routes.api("/users/{username}/disable", methods=("POST",), action=Action.MANAGE_USERS)
-def disable_user(call: Call, username: str) -> dict[str, Any]:
+@routes.api("/users/{username}/disable", methods=("POST",), action=Action.MANAGE_USERS, response=DirectoryUser)
+def disable_user(call: Call, username: str) -> DirectoryUser:
     """The user can no longer sign in; its refresh tokens are revoked."""
-    return _view(_admin(call).disable(call.user.username, call.user.roles, username))
+    return _admin(call).disable(call.user.username, call.user.roles, username)
