@@ -148,6 +148,9 @@ def test_the_state_machine_puts_cases_on_the_board_by_eta_and_a_claim_moves_them
     (mine,) = board.board((CaseStatus.TRIAGED,), owner="olive").cases
     assert (mine.case_id, mine.owner, mine.status) == ("C-late", "olive", "triaged")
     assert board.board(OPEN_STATUSES, owner="someone-else").cases == ()
+    assert [r.case_id for r in board.board(OPEN_STATUSES, owner="olive").cases] == ["C-late"]  # gsi1 OFFICER#
+    assert board.board((CaseStatus.NEW,), owner="olive").cases == ()
+    assert board.board((CaseStatus.CLOSED,), owner="olive").cases == ()  # a filter on the closed partition
 
 
 # ---------------------------------------------------------------- attachments (moto server on 127.0.0.1)

@@ -2,8 +2,9 @@
 
 The state machine puts ``gsi5pk = CASES#new`` and ``gsi5sk = <ETA>#<case id>`` on the case it opens (with ``eta``
 and ``score``); :class:`cts.adapters.dynamodb_cases.DynamoCaseStore` moves ``gsi5pk`` with the status. A page of
-several statuses queries each partition after the cursor (``gsi5sk > :after``) and merges them; an owner is a
-filter on those queries. No scan."""
+several statuses queries each partition after the cursor (``gsi5sk > :after``) and merges them. An owner's open
+cases are its workload partition (gsi1 ``OFFICER#<owner>``, read whole: tens of cases); an owner's closed cases are a
+filter on the closed partition. No scan."""
 
 from __future__ import annotations
 
@@ -35,7 +36,12 @@ class DynamoCaseBoard:
     ) -> BoardPage:
         rows: list[CaseSummary] = []
         more = False
-        for status in dict.fromkeys(statuses):
+        wanted = tuple(dict.fromkeys(statuses))
+        if owner is not None and CaseStatus.CLOSED not in wanted:
+            # An officer's open cases are already listed together (gsi1 OFFICER#<owner>, the workload partition).
+            rows = self._officer(owner, wanted, after)
+            wanted = ()
+        for status in wanted:
             found, left = self._partition(status, owner, limit, after)
             rows.extend(found)
             more = more or left
@@ -43,6 +49,27 @@ class DynamoCaseBoard:
         page = rows[:limit]
         more = more or len(rows) > limit
         return BoardPage(cases=tuple(page), cursor=page[-1].sort_key if more and page else None)
+
+    def _officer(self, owner: str, statuses: Sequence[CaseStatus], after: str | None) -> list[CaseSummary]:
+        """Every open case ``owner`` holds in ``statuses`` after ``after`` (a workload: tens, read whole)."""
+        params: dict[str, Any] = {
+            "TableName": self.table_name,
+            "IndexName": "gsi1",
+            "KeyConditionExpression": "gsi1pk = :p",
+            "ExpressionAttributeValues": {":p": {"S": f"OFFICER#{owner}"}},
+        }
+        wanted = {s.value for s in statuses}
+        rows: list[CaseSummary] = []
+        while True:
+            try:
+                page = client("dynamodb", self._region).query(**params)
+            except (ClientError, BotoCoreError) as exc:
+                raise translate(exc, f"list the cases of {owner}") from exc
+            rows.extend(summary(item) for item in page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                break
+            params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return [r for r in rows if r.status in wanted and (after is None or r.sort_key > after)]
 
     def _partition(
         self, status: CaseStatus, owner: str | None, limit: int, after: str | None
