@@ -142,7 +142,7 @@ def test_an_analyst_claims_the_case_of_an_alert_and_a_supervisor_records_the_exa
     assert stored["examination"]["result"] == "finding"
 
 
-def test_the_case_board_lists_cases_or_says_it_is_not_available(
+def test_the_case_board_lists_open_cases_by_arrival_and_filters_by_status_and_owner(
     browser: Any,  # noqa: F811
     local_stack: RunningStack,
     alerted_case: dict[str, Any],
@@ -150,15 +150,26 @@ def test_the_case_board_lists_cases_or_says_it_is_not_available(
     page = signed_in_page(browser, local_stack, "supervisor")
     page.get_by_test_id("alert-row").first.wait_for()  # the home screen has loaded
     page.get_by_test_id("nav-cases").click()
-    board = page.get_by_test_id("case-board")
-    board.wait_for(state="visible")
+    page.get_by_test_id("case-board").wait_for(state="visible")
     page.wait_for_function("document.activeElement && document.activeElement.id === 'case-board-title'")
-    page.locator("[data-testid=board-row], [data-testid=board-unavailable], [data-testid=board-empty]").first.wait_for()
-    if page.get_by_test_id("board-unavailable").count():
-        assert "not available" in page.get_by_test_id("board-unavailable").inner_text()
-    else:
-        assert page.get_by_test_id("board-row").count() >= 1
+    rows = page.get_by_test_id("board-row")
+    rows.first.wait_for()
+    texts = rows.all_inner_texts()
+    demo = [t for t in texts if "DMLU000000" in t]
+    assert "DMLU0000002" in demo[0]  # the red demo alert arrives first
+    assert all("Closed" not in t for t in texts)  # open cases by default
     shot(page, "case-board")
+
+    page.get_by_test_id("board-status").select_option("all")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_function("location.hash === '#/cases?status=all'")
+    closed_or_open = rows.filter(has_text=NUMBER)
+    closed_or_open.wait_for()  # the case the other test works on is listed whatever its status
+    page.get_by_test_id("board-mine").check()
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_function("location.hash.includes('owner=me')")
+    page.get_by_test_id("board-empty").wait_for()  # the supervisor owns no case
+    assert rows.count() == 0
     page.close()
 
 

@@ -36,6 +36,8 @@ const RESULTS = [
 const STATUSES = ["new", "triaged", "decided", "examined", "closed"];
 const MIN_JUSTIFICATION = 20; // cts.domain.case_workflow.MIN_JUSTIFICATION
 
+/** The document number of a consignment key (``<mode>:<issuer>:<number>[...]``). */
+const documentOf = (key) => String(key || "").split(":").slice(2).join(":") || key;
 const casePath = (id) => `/cases/${encodeURIComponent(id)}`;
 export const caseHash = (id) => `#/cases/${encodeURIComponent(id)}`;
 
@@ -241,11 +243,14 @@ function claimForm(c) {
 function assignForm(c) {
   const input = el("input", { name: "officer", testid: "assign-officer", required: true, maxlength: "128", list: "case-officers", autocomplete: "off" });
   const options = el("datalist", { id: "case-officers" });
-  api("/users?role=examination_officer")
-    .then((data) => {
-      for (const user of data.users || []) options.append(el("option", { value: user.username || user }));
-    })
-    .catch(() => {}); // no user list on this server: type the name
+  if (can("manage_users")) {
+    api("/users?limit=200")
+      .then((data) => {
+        const officers = (data.users || []).filter((u) => (u.groups || []).some((g) => ["examination_officer", "targeting_analyst", "supervisor"].includes(g)));
+        for (const user of officers) options.append(el("option", { value: user.username }));
+      })
+      .catch(() => {}); // no user directory here: type the name
+  }
   return actionForm("case-assign", "Assign to an officer", [field("Officer's user name", input), options], "Assign", (form) => {
     const officer = input.value.trim();
     if (!officer) return say("Name the officer who takes the case.", { error: true });
@@ -390,7 +395,13 @@ function attachmentsPanel(caseId) {
       list.replaceChildren(
         ...(items.length
           ? items.map((a) =>
-              el("li", { testid: "attachment-row" }, a.url ? el("a", { href: a.url, rel: "noopener" }, a.filename || a.name) : a.filename || a.name, a.size ? ` (${a.size} bytes)` : "", a.uploaded_by ? ` — ${a.uploaded_by}` : ""),
+              el(
+                "li",
+                { testid: "attachment-row" },
+                a.download_url ? el("a", { href: a.download_url, rel: "noopener noreferrer", target: "_blank" }, a.filename) : a.filename,
+                a.size ? ` (${formatSize(a.size)})` : "",
+                a.uploaded_at ? ` — ${formatTime(a.uploaded_at)}` : "",
+              ),
             )
           : [el("li", {}, "No attachments.")]),
       );
@@ -413,8 +424,7 @@ function attachmentsPanel(caseId) {
           method: "POST",
           body: { filename: chosen.name, content_type: chosen.type || "application/octet-stream", size: chosen.size },
         });
-        const headers = slot.headers || (slot.content_type ? { "Content-Type": slot.content_type } : {});
-        const put = await fetch(slot.url, { method: slot.method || "PUT", body: chosen, headers });
+        const put = await fetch(slot.upload_url, { method: slot.method || "PUT", body: chosen, headers: slot.headers || {} });
         if (!put.ok) throw new Error(`the upload was refused (${put.status})`);
         status.textContent = `Attached ${chosen.name}.`;
         form.reset();
@@ -429,13 +439,22 @@ function attachmentsPanel(caseId) {
   return box;
 }
 
+function formatSize(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
 // ------------------------------------------------------------------ the case board
 
 export async function renderCaseBoard(params) {
   const ticket = ++renders;
   const view = $("case-board");
   const heading = el("h2", { id: "case-board-title", tabindex: "-1" }, "Cases");
-  const status = select("status", [["", "Open (any status but closed)"], ...STATUSES.map((s) => [s, words(s)])], { testid: "board-status", value: params.get("status") || "" });
+  const status = select("status", [["", "Open (not closed)"], ["all", "All"], ...STATUSES.map((s) => [s, words(s)])], {
+    testid: "board-status",
+    value: params.get("status") || "",
+  });
   const mine = el("input", { type: "checkbox", name: "mine", testid: "board-mine", checked: params.get("owner") === "me" });
   const mineLabel = el("label", { className: "check" }, mine, " Only my cases");
   const form = el("form", { className: "search", testid: "board-filter", role: "search" }, field("Status", status), mineLabel, el("button", { type: "submit" }, "Show"));
@@ -469,21 +488,27 @@ async function loadBoard(body, params, cursor, shown) {
     }
     return;
   }
-  const cases = [...shown, ...(data.cases || data.items || [])];
-  cases.sort((a, b) => String(a.eta || "9999").localeCompare(String(b.eta || "9999")));
+  const cases = [...shown, ...(data.cases || [])]; // the API orders by ETA, no ETA last
   if (!cases.length) {
     body.replaceChildren(notice("No cases match.", { testid: "board-empty" }));
     return;
   }
+  const me = state.me.username;
   const rows = cases.map((c) =>
     el(
       "tr",
-      { testid: "board-row", className: `row-${c.level}`, "data-case-id": c.case_id },
+      { testid: "board-row", className: `row-${c.level}${c.overdue ? " overdue" : ""}`, "data-case-id": c.case_id },
       el("td", {}, formatTime(c.eta)),
-      el("td", {}, el("a", { href: caseHash(c.case_id), testid: "board-open" }, c.document_number || c.consignment_key || c.case_id)),
-      el("td", {}, levelBadge(c.level)),
-      el("td", {}, statusBadge(c.status)),
-      el("td", {}, c.assignee || "—"),
+      el(
+        "td",
+        {},
+        el("a", { href: caseHash(c.case_id), testid: "board-open", "aria-label": `Open the case of ${documentOf(c.consignment_key)}` }, documentOf(c.consignment_key)),
+        el("div", { className: "hint mono" }, c.consignment_key),
+      ),
+      el("td", {}, levelBadge(c.level), c.score !== null && c.score !== undefined ? ` ${c.score}` : ""),
+      el("td", {}, statusBadge(c.status, "board-status-badge")),
+      el("td", { testid: "board-owner" }, c.owner ? (c.owner === me ? `${c.owner} (you)` : c.owner) : "—"),
+      el("td", {}, c.overdue ? el("strong", { className: "overdue-text" }, `overdue since ${formatTime(c.due_at)}`) : formatTime(c.due_at)),
       el("td", { className: "num" }, c.escalations || 0),
     ),
   );
@@ -491,7 +516,7 @@ async function loadBoard(body, params, cursor, shown) {
     "table",
     { className: "grid", testid: "board-list" },
     el("caption", { className: "visually-hidden" }, "Cases, soonest arrival first"),
-    el("thead", {}, el("tr", {}, ["Arrival (ETA)", "Document", "Level", "Status", "Owner", "Escalations"].map((h) => el("th", { scope: "col" }, h)))),
+    el("thead", {}, el("tr", {}, ["Arrival (ETA)", "Document", "Level / score", "Status", "Owner", "Step due", "Escalations"].map((h) => el("th", { scope: "col" }, h)))),
     el("tbody", {}, rows),
   );
   const parts = [tableNode];

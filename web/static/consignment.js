@@ -124,7 +124,7 @@ function renderScore(assessment) {
           { testid: "hit-row" },
           el("td", { className: "num" }, `+${hit.points}`),
           el("td", {}, hit.reason),
-          el("td", {}, hit.matched, hit.values && hit.values.length ? el("span", { className: "hint" }, ` (${hit.values.join(", ")})`) : null),
+          el("td", {}, hit.matched, matchedValues(hit)),
           el("td", {}, hit.category),
           el("td", { className: "mono" }, `${hit.source}: ${hit.ref}`),
         ),
@@ -139,6 +139,12 @@ function renderScore(assessment) {
     ...suppressed.map((s) => el("li", {}, `${s.hit.reason} (${s.hit.matched}): not scored, vouched for by allow-list entry ${s.allow_id}`)),
   );
   show(note, suppressed.length > 0);
+}
+
+// The fact values that made an indicator fire, when they say more than the matched text.
+function matchedValues(hit) {
+  const values = (hit.values || []).filter((v) => v && v !== hit.matched);
+  return values.length ? el("span", { className: "hint" }, ` (${values.join(", ")})`) : null;
 }
 
 function renderItinerary(c) {
@@ -249,56 +255,50 @@ function renderQuality(issues) {
 // Parties' history and similar consignments: shown when the API sends them (older servers do not).
 function renderRelated(data) {
   const box = $("detail-related");
-  const history = data.parties_history || data.party_history;
-  const similar = data.similar || data.similar_consignments;
   const parts = [];
-  if (Array.isArray(history)) {
+  if ("party_history" in data) {
     parts.push(el("h3", {}, "Parties' history"));
-    parts.push(
-      history.length
-        ? el(
-            "ul",
-            { className: "plain", testid: "party-history" },
-            history.map((entry) => el("li", { testid: "party-history-row" }, historyText(entry))),
-          )
-        : el("p", { className: "empty" }, "No earlier consignments for these parties."),
-    );
+    const h = data.party_history;
+    if (!h) {
+      parts.push(el("p", { className: "empty", testid: "party-history-empty" }, "No history for these parties."));
+    } else {
+      const list = el("dl", { className: "facts", testid: "party-history" });
+      const add = (label, value) => list.append(el("dt", {}, label), el("dd", {}, value ?? "—"));
+      const link = (key) => (key ? el("a", { href: `#/consignments/${encodeURIComponent(key)}` }, key) : null);
+      const since = (date, key) => (date ? el("span", {}, formatTime(date), key ? " (" : "", link(key), key ? ")" : "") : "first time now");
+      add("Consignee", h.consignee);
+      add("Shipper", h.shipper);
+      add("Consignee first seen", since(h.consignee_first_seen, h.consignee_first_key));
+      add("This shipper → consignee first seen", since(h.pair_first_seen, h.pair_first_key));
+      add("Consignee's consignments", h.consignee_consignments !== undefined ? String(h.consignee_consignments) : null);
+      parts.push(list);
+    }
   }
-  if (Array.isArray(similar)) {
+  if (Array.isArray(data.similar)) {
     parts.push(el("h3", {}, "Similar consignments"));
     parts.push(
-      similar.length
-        ? el(
-            "ul",
-            { className: "plain", testid: "similar-list" },
-            similar.map((doc) =>
+      data.similar.length
+        ? table(
+            "similar-list",
+            "Past consignments of the same consignee (else shipper) and HS heading",
+            ["Consignment", "Arrival (ETA)", "Consignor", "Consignee", "HS codes", "Level", "Score#"],
+            data.similar.map((doc) =>
               el(
-                "li",
+                "tr",
                 { testid: "similar-row" },
-                el("a", { href: `#/consignments/${encodeURIComponent(doc.key)}` }, doc.document_number || doc.key),
-                ` — ${[doc.consignee_name, doc.place_of_loading && `${doc.place_of_loading} → ${doc.place_of_discharge || "?"}`, formatTime(doc.eta)].filter(Boolean).join(", ")} `,
-                doc.level ? levelBadge(doc.level) : null,
-                doc.score !== undefined ? ` score ${doc.score}` : "",
+                el("td", {}, el("a", { href: `#/consignments/${encodeURIComponent(doc.key)}` }, doc.key)),
+                el("td", {}, formatTime(doc.eta)),
+                el("td", {}, doc.consignor_name || "—"),
+                el("td", {}, doc.consignee_name || "—"),
+                el("td", { className: "mono" }, (doc.hs_codes || []).join(", ") || "—"),
+                el("td", {}, doc.level ? levelBadge(doc.level) : "—"),
+                el("td", { className: "num" }, doc.score ?? "—"),
               ),
             ),
+            "",
           )
-        : el("p", { className: "empty" }, "No similar consignments."),
+        : el("p", { className: "empty", testid: "similar-empty" }, "No similar consignments."),
     );
   }
   box.replaceChildren(...parts);
-}
-
-function historyText(entry) {
-  const who = [words(entry.role), entry.name].filter(Boolean).join(": ");
-  const counts = Object.entries(entry)
-    .filter(([, value]) => typeof value === "number")
-    .map(([name, value]) => `${words(name)} ${value}`);
-  const recent = entry.consignments || entry.recent || [];
-  const keys = Array.isArray(recent)
-    ? recent
-        .slice(0, 5)
-        .map((r) => (typeof r === "string" ? r : r.document_number || r.key))
-        .filter(Boolean)
-    : [];
-  return [who, counts.join(", "), keys.length ? `recent: ${keys.join(", ")}` : ""].filter(Boolean).join(" — ");
 }
