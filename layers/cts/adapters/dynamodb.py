@@ -111,6 +111,18 @@ class _Gsi4(GlobalSecondaryIndex["RecordItem"]):  # type: ignore[no-untyped-call
     gsi4sk = UnicodeAttribute(range_key=True)
 
 
+class _Gsi5(GlobalSecondaryIndex["RecordItem"]):  # type: ignore[no-untyped-call]
+    """The case board (``CASES#<status>`` / ``<ETA>#<case id>`` on case items), written and read with the plain
+    DynamoDB API (:mod:`cts.adapters.dynamodb_case_board`); declared here so the model creates the same table."""
+
+    class Meta:
+        index_name = "gsi5"
+        projection = AllProjection()
+
+    gsi5pk = UnicodeAttribute(hash_key=True)
+    gsi5sk = UnicodeAttribute(range_key=True)
+
+
 class RecordItem(Model):
     """Base item; :func:`bind_table` makes a subclass bound to one physical table."""
 
@@ -127,6 +139,8 @@ class RecordItem(Model):
     gsi3sk = UnicodeAttribute(null=True)
     gsi4pk = UnicodeAttribute(null=True)
     gsi4sk = UnicodeAttribute(null=True)
+    gsi5pk = UnicodeAttribute(null=True)
+    gsi5sk = UnicodeAttribute(null=True)
     version = NumberAttribute(null=True)
     data = UnicodeAttribute()
     expires_at = NumberAttribute(null=True)
@@ -134,6 +148,7 @@ class RecordItem(Model):
     gsi2 = _Gsi2()
     gsi3 = _Gsi3()
     gsi4 = _Gsi4()
+    gsi5 = _Gsi5()
 
 
 def bind_table(table_name: str, region: str | None = None) -> type[RecordItem]:
@@ -147,7 +162,9 @@ def bind_table(table_name: str, region: str | None = None) -> type[RecordItem]:
     gsi3 = type("Gsi3", (_Gsi3,), {"Meta": gsi3_meta})
     gsi4_meta = type("Meta", (), {"index_name": "gsi4", "projection": IncludeProjection(["version"])})
     gsi4 = type("Gsi4", (_Gsi4,), {"Meta": gsi4_meta})
-    indexes = {"gsi1": gsi(), "gsi2": gsi2(), "gsi3": gsi3(), "gsi4": gsi4()}
+    gsi5_meta = type("Meta", (), {"index_name": "gsi5", "projection": AllProjection()})
+    gsi5 = type("Gsi5", (_Gsi5,), {"Meta": gsi5_meta})
+    indexes = {"gsi1": gsi(), "gsi2": gsi2(), "gsi3": gsi3(), "gsi4": gsi4(), "gsi5": gsi5()}
     return type(f"RecordItem_{table_name}", (RecordItem,), {"Meta": meta, **indexes})
 
 
