@@ -7,12 +7,14 @@ closes the case. A carrier is offered no customs screen and its token reads nobo
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 import requests
+from playwright.sync_api import expect
 from test_web_app_browser import ARTIFACTS, browser, signed_in_page  # noqa: F401  (browser is a fixture)
 
 from running_stack import RunningStack, csv_manifest, sign_in, wait_for
@@ -77,7 +79,7 @@ def test_an_analyst_claims_the_case_of_an_alert_and_a_supervisor_records_the_exa
 
     page.get_by_test_id("open-case").click()
     page.get_by_test_id("case-status").filter(has_text="new").wait_for()
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'case-title'")
+    expect(page.locator("#case-title")).to_be_focused()
     assert NUMBER in page.get_by_test_id("case-title").inner_text()
     # Only what an analyst may do on a new case: claim it, add a note; never assign or record an examination.
     assert page.get_by_test_id("case-claim").is_visible()
@@ -151,7 +153,7 @@ def test_the_case_board_lists_open_cases_by_arrival_and_filters_by_status_and_ow
     page.get_by_test_id("alert-row").first.wait_for()  # the home screen has loaded
     page.get_by_test_id("nav-cases").click()
     page.get_by_test_id("case-board").wait_for(state="visible")
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'case-board-title'")
+    expect(page.locator("#case-board-title")).to_be_focused()
     rows = page.get_by_test_id("board-row")
     rows.first.wait_for()
     texts = rows.all_inner_texts()
@@ -162,12 +164,12 @@ def test_the_case_board_lists_open_cases_by_arrival_and_filters_by_status_and_ow
 
     page.get_by_test_id("board-status").select_option("all")
     page.get_by_role("button", name="Show").click()
-    page.wait_for_function("location.hash === '#/cases?status=all'")
+    expect(page).to_have_url(re.compile(r"#/cases\?status=all$"))
     closed_or_open = rows.filter(has_text=NUMBER)
     closed_or_open.wait_for()  # the case the other test works on is listed whatever its status
     page.get_by_test_id("board-mine").check()
     page.get_by_role("button", name="Show").click()
-    page.wait_for_function("location.hash.includes('owner=me')")
+    expect(page).to_have_url(re.compile(r"owner=me"))
     page.get_by_test_id("board-empty").wait_for()  # the supervisor owns no case
     assert rows.count() == 0
     page.close()

@@ -87,7 +87,6 @@ async function start() {
   show($("sign-in"), false);
   $("user-name").textContent = state.me.username;
   $("user-roles").textContent = state.me.roles.length ? state.me.roles.join(", ").replaceAll("_", " ") : "no role";
-  show($("user-bar"));
 
   const officer = can("view_alerts") || can("view_consignments");
   const carrierSide = can("upload_manifest") || can("view_own_receipts") || can("view_receipts_all");
@@ -97,15 +96,16 @@ async function start() {
   show($("receipts"), can("view_own_receipts") || can("view_receipts_all"));
   show($("receipts-filter"), can("view_receipts_all"));
 
-  if (!officer && !carrierSide) {
-    showError("Your account has no role in this system yet. Ask an administrator to add you to a group.");
-  }
-  const tasks = [];
+  // The screen first (the router renders it once; a later hash change renders the next one), then the home lists.
+  const tasks = [route()];
   if (can("view_alerts")) tasks.push(loadAlerts());
   if (can("view_consignments")) tasks.push(search(1));
   if (state.me.carrier_id && can("view_own_receipts")) tasks.push(loadReceipts());
+  show($("user-bar"));
+  if (!officer && !carrierSide) {
+    showError("Your account has no role in this system yet. Ask an administrator to add you to a group.");
+  }
   await Promise.all(tasks);
-  route();
 }
 
 // ------------------------------------------------------------------ navigation and the router
