@@ -33,7 +33,7 @@ class Me(BaseModel):
     actions: list[str] = Field(description="the permission-table actions the roles allow")
 
 
-@routes.api("/auth/login", methods=("POST",), public=True, body=LoginRequest, response=SignedIn)
+@routes.api("/auth/login", methods=("POST",), public=True, body=LoginRequest, response=SignedIn, errors=(401,))
 def login(call: Call) -> SignedIn:
     body = call.body(LoginRequest)
     tokens = call.container.authenticator.sign_in(body.username.strip(), body.password)

@@ -57,6 +57,8 @@ MAX_BODY_BYTES = 1024 * 1024
 """The largest request body any route reads (413 ``payload_too_large`` above); models limit their fields further."""
 MAX_PATH_PARAM_CHARS = 512
 """A path parameter's longest decoded value (400 above): keys and ids are far shorter, stores reject longer."""
+PATH_PARAM_PATTERN = "^[^\\u0000-\\u001f\\u007f]+$"
+"""What a decoded path parameter may hold: no control characters (the JSON schema of every path parameter)."""
 MAX_QUERY_VALUE_CHARS = 2048
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # Chalice's own error codes (answered before a view runs) -> ours.
@@ -189,14 +191,14 @@ def validate_query(request: Request, model: type[M]) -> M:
 
 
 def path_params(params: Mapping[str, str]) -> dict[str, str]:
-    """Percent-decoded path parameters; empty, over-long or control-character values are a 400."""
+    """Percent-decoded path parameters; empty, over-long, control-character or non-UTF-8 values are a 400."""
     decoded = {}
     for name, value in params.items():
         try:
             text = unquote(value, errors="strict")
         except UnicodeDecodeError:
             raise ValidationFailed(f"{name} must be percent-encoded UTF-8") from None
-        if not text.strip() or len(text) > MAX_PATH_PARAM_CHARS or _CONTROL.search(text):
+        if not text or len(text) > MAX_PATH_PARAM_CHARS or _CONTROL.search(text):
             raise ValidationFailed(f"{name} must be 1 to {MAX_PATH_PARAM_CHARS} printable characters")
         decoded[name] = text
     return decoded
@@ -252,6 +254,7 @@ class Route:
     body: type[BaseModel] | None = None
     query: type[BaseModel] | None = None
     response: type[BaseModel] | None = None
+    errors: tuple[int, ...] = ()
 
 
 class Routes:
@@ -276,6 +279,7 @@ class Routes:
         body: type[BaseModel] | None = None,
         query: type[BaseModel] | None = None,
         response: type[BaseModel] | None = None,
+        errors: tuple[int, ...] = (),
     ) -> Callable[[V], V]:
         """Declare ``view`` at ``path``: signed-in callers only (unless ``public``), holding ``action``.
 
@@ -283,11 +287,13 @@ class Routes:
         :meth:`Call.query` for a declared name): the handler validates the query string against it before the
         view runs, so a bad value is a 400 ``validation_failed``. ``summary`` (else the view's docstring's first
         line), ``body`` (the model the view parses with :meth:`Call.body`) and ``response`` (the model of a 200
-        answer) describe the route: :mod:`chalicelib.openapi` reads them for ``/openapi.json``.
+        answer) describe the route: :mod:`chalicelib.openapi` reads them for ``/openapi.json``, with ``errors``,
+        the statuses the route answers beyond those every route may (e.g. 401 for a wrong password on a public
+        route).
         """
 
         def declare(view: V) -> V:
-            self.routes.append(Route(path, methods, action, public, view, summary, body, query, response))
+            self.routes.append(Route(path, methods, action, public, view, summary, body, query, response, errors))
             return view
 
         return declare

@@ -18,7 +18,7 @@ from chalice.app import Chalice
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode
 
-from chalicelib.http import MAX_PATH_PARAM_CHARS, Call, Route, Routes
+from chalicelib.http import MAX_PATH_PARAM_CHARS, PATH_PARAM_PATTERN, Call, Route, Routes
 
 routes = Routes()
 
@@ -92,7 +92,12 @@ def _operation(route: Route, method: str, path: str, schemas: dict[str, Any]) ->
             "in": "path",
             "required": True,
             "description": "percent-encoded",
-            "schema": {"type": "string", "minLength": 1, "maxLength": MAX_PATH_PARAM_CHARS},
+            "schema": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": MAX_PATH_PARAM_CHARS,
+                "pattern": PATH_PARAM_PATTERN,
+            },
         }
         for name in _PARAM.findall(path)
     ]
@@ -108,7 +113,8 @@ def _operation(route: Route, method: str, path: str, schemas: dict[str, Any]) ->
     success: dict[str, Any] = _schema_ref(route.response, schemas, "serialization") if route.response else {}
     responses: dict[str, Any] = {"200": {"description": "OK", "content": {"application/json": {"schema": success}}}}
     errors = PUBLIC_ERRORS if route.public else PROTECTED_ERRORS
-    for status in sorted(errors + (BODY_ERRORS if route.body is not None else ())):
+    statuses = {*errors, *(BODY_ERRORS if route.body is not None else ()), *(str(s) for s in route.errors)}
+    for status in sorted(statuses):
         responses[status] = {"$ref": f"#/components/responses/{ERRORS[status][0]}"}
     responses["500"] = {"$ref": "#/components/responses/Internal"}
     operation["responses"] = responses

@@ -180,12 +180,17 @@ def test_declared_responses_have_their_models_schema_and_bodies_their_size_and_t
 
 
 def test_path_parameters_carry_the_limits_the_handler_checks(spec: dict[str, Any]) -> None:
-    from chalicelib.http import MAX_PATH_PARAM_CHARS
+    from chalicelib.http import MAX_PATH_PARAM_CHARS, PATH_PARAM_PATTERN
 
+    expected = {"type": "string", "minLength": 1, "maxLength": MAX_PATH_PARAM_CHARS, "pattern": PATH_PARAM_PATTERN}
     for path, _, op in _operations(spec):
         for param in op.get("parameters", []):
             if param["in"] == "path":
-                assert param["schema"] == {"type": "string", "minLength": 1, "maxLength": MAX_PATH_PARAM_CHARS}, path
+                assert param["schema"] == expected, path
+    assert re.fullmatch(PATH_PARAM_PATTERN, "sea:MSCU/MBL1:HBL 9 é")
+    assert not re.fullmatch(PATH_PARAM_PATTERN, "a\x00b")
+    assert "401" in spec["paths"]["/auth/login"]["post"]["responses"]
+    assert "401" not in spec["paths"]["/health"]["get"]["responses"]
 
 
 def test_errors_on_the_wire_match_the_error_schema(client: Client) -> None:

@@ -89,6 +89,9 @@ class LocalWebServer:
 def _handler_class(gateway: LocalGateway, static_dir: Path, api_lock: threading.Lock) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body are written separately: with Nagle on, a keep-alive client waits out its delayed ACK
+        # (~40 ms) on every response.
+        disable_nagle_algorithm = True
         server_version = "cts-local"
         sys_version = ""
 
@@ -100,6 +103,13 @@ def _handler_class(gateway: LocalGateway, static_dir: Path, api_lock: threading.
                 self._serve_api()
 
         do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _dispatch
+
+        def __getattr__(self, name: str) -> Any:
+            # Any other method (TRACE, QUERY, ...) goes to the API too, which answers 405 as API Gateway would;
+            # http.server itself would answer 501 Not Implemented with an HTML page.
+            if name.startswith("do_"):
+                return self._dispatch
+            raise AttributeError(name)
 
         def _serve_static(self, path: str) -> None:
             found = static_file(static_dir, path)
