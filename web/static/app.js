@@ -27,7 +27,8 @@ import {
   statusBadge,
   whenUnauthorized,
 } from "./core.js";
-import { renderCaseBoard, renderCase, renderAlertCase } from "./cases.js";
+import { renderAudit, renderSubscriptions } from "./audit.js";
+import { renderAlertCase, renderCase, renderCaseBoard } from "./cases.js";
 import { openDetail } from "./consignment.js";
 import { canRead as canReadRules, renderProfile, renderProfiles, renderWatchlists } from "./rules.js";
 
@@ -111,18 +112,30 @@ async function start() {
 // ------------------------------------------------------------------ navigation and the router
 
 // Top-level screens the router shows one at a time (the home screen is the officer and carrier views).
-const SCREENS = ["alerts", "consignments", "detail", "case-view", "case-board", "profiles-view", "watchlists-view"];
+const SCREENS = [
+  "alerts",
+  "consignments",
+  "detail",
+  "case-view",
+  "case-board",
+  "profiles-view",
+  "watchlists-view",
+  "audit-view",
+  "settings-view",
+];
 
 function buildNav() {
   const links = [["#/", "Home", true]];
   links.push(["#/cases", "Cases", can("view_cases")]);
   links.push(["#/profiles", "Risk profiles", canReadRules()]);
   links.push(["#/watchlists", "Watch lists", canReadRules()]);
+  links.push(["#/audit", "Audit trail", can("view_audit")]);
+  links.push(["#/settings", "Alert e-mails", can("manage_own_subscriptions")]);
   const list = $("nav-links");
   list.replaceChildren(
     ...links
       .filter(([, , shown]) => shown)
-      .map(([href, label]) => el("li", {}, el("a", { href, testid: `nav-${label.toLowerCase().replace(" ", "-")}` }, label))),
+      .map(([href, label]) => el("li", {}, el("a", { href, testid: `nav-${label.toLowerCase().replaceAll(" ", "-")}` }, label))),
   );
   show($("nav"), links.filter(([, , shown]) => shown).length > 1);
 }
@@ -188,6 +201,14 @@ async function route() {
     if (!canReadRules()) return notAllowed("risk profiles");
     showOnly("profiles-view");
     await renderProfiles();
+  } else if (hash.startsWith("#/audit")) {
+    if (!can("view_audit")) return notAllowed("the audit trail");
+    showOnly("audit-view");
+    await renderAudit(new URLSearchParams(hash.split("?")[1] || ""));
+  } else if (hash.startsWith("#/settings")) {
+    if (!can("manage_own_subscriptions")) return notAllowed("alert e-mail settings");
+    showOnly("settings-view");
+    await renderSubscriptions();
   } else if (hash.startsWith("#/watchlists")) {
     if (!canReadRules()) return notAllowed("watch lists");
     showOnly("watchlists-view");
@@ -514,8 +535,33 @@ function showReceipt(receipt) {
     for (const issue of outcome.issues || []) items.push(issueItem(label, issue));
   }
   $("receipt-issues").replaceChildren(...(items.length ? items : [el("li", {}, "No issues.")]));
+  $("receipt-stored").replaceChildren();
   show($("receipt-detail"));
   title.focus();
+  showStored(receipt.file_id);
+}
+
+// The consignment versions the file stored (GET /manifests/{file_id}), linked for customs users.
+async function showStored(fileId) {
+  const box = $("receipt-stored");
+  try {
+    const data = await api(`/manifests/${encodeURIComponent(fileId)}?limit=200`);
+    const items = (data.consignments || []).map((c) =>
+      el(
+        "li",
+        { testid: "stored-consignment" },
+        can("view_consignments") ? el("a", { href: `#/consignments/${encodeURIComponent(c.key)}` }, c.key) : c.key,
+        ` (version ${c.version})`,
+      ),
+    );
+    box.replaceChildren(
+      el("h4", {}, "Consignments stored from this file"),
+      items.length ? el("ul", { className: "plain" }, items) : el("p", { className: "empty" }, "None."),
+      data.cursor ? el("p", { className: "hint" }, "The first 200 are shown.") : null,
+    );
+  } catch {
+    box.replaceChildren(); // older servers have no manifest view
+  }
 }
 
 function issueItem(where, issue) {

@@ -174,6 +174,9 @@ function caseFacts(c, consignment) {
     ),
   );
   add("Revision", String(c.revision), "case-revision");
+  if (can("view_audit")) {
+    add("Audit trail", el("a", { href: `#/audit?${new URLSearchParams({ subject: `case:${c.case_id}` })}` }, "everything recorded on this case"));
+  }
   return list;
 }
 
