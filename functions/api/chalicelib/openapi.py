@@ -179,4 +179,9 @@ def document(app: Chalice, *, version: str = "1") -> dict[str, Any]:
 def openapi_document(call: Call) -> dict[str, Any]:
     if call.app is None:
         raise RuntimeError("the OpenAPI view needs the app")
-    return document(call.app)
+    # Built once per app: its routes are all registered when it is imported.
+    built: dict[str, Any] | None = getattr(call.app, "cts_openapi", None)
+    if built is None:
+        built = document(call.app)
+        call.app.cts_openapi = built  # type: ignore[attr-defined]
+    return built

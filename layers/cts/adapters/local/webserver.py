@@ -122,7 +122,8 @@ def _handler_class(gateway: LocalGateway, static_dir: Path, api_lock: threading.
         def _serve_api(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             if length > _MAX_BODY:
-                self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"Content-Type": "application/json"}, b"{}")
+                too_large = b'{"code":"payload_too_large","message":"the request body is over 10 MiB"}'
+                self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"Content-Type": "application/json"}, too_large)
                 return
             body = self.rfile.read(length) if length > 0 else None
             headers = dict(self.headers.items())
