@@ -77,7 +77,7 @@ def test_an_analyst_claims_the_case_of_an_alert_and_a_supervisor_records_the_exa
     page.get_by_test_id("alert-case-status").filter(has_text="new").wait_for()
     shot(page, "alert-with-case")
 
-    page.get_by_test_id("open-case").click()
+    page.get_by_test_id("open-case").press("Enter")  # keyboard only from here to the claim
     page.get_by_test_id("case-status").filter(has_text="new").wait_for()
     expect(page.locator("#case-title")).to_be_focused()
     assert NUMBER in page.get_by_test_id("case-title").inner_text()
@@ -96,14 +96,15 @@ def test_an_analyst_claims_the_case_of_an_alert_and_a_supervisor_records_the_exa
         timeout=10,
     )
     assert note.status_code == 200, note.text
-    page.get_by_test_id("case-claim").click()
+    page.get_by_test_id("case-claim").press("Enter")
     message = page.get_by_test_id("case-message")
     message.filter(has_text="Someone else changed this case").wait_for()
     shot(page, "case-conflict")
-    page.get_by_test_id("case-reload").click()
+    expect(page.get_by_test_id("case-reload")).to_be_focused()  # the way out of the conflict has the focus
+    page.keyboard.press("Enter")
     page.get_by_test_id("timeline-entry").filter(has_text="Vessel master called").wait_for()
 
-    page.get_by_test_id("case-claim").click()
+    page.get_by_test_id("case-claim").press("Enter")
     page.get_by_test_id("case-status").filter(has_text="triaged").wait_for()
     assert page.get_by_test_id("case-owner").inner_text() == analyst["username"]
     page.get_by_test_id("decide-choice").select_option("physical_examination")
