@@ -132,6 +132,14 @@ def test_an_analyst_claims_the_case_of_an_alert_and_a_supervisor_records_the_exa
     timeline = " ".join(page.get_by_test_id("timeline-entry").all_inner_texts())
     for step in ("claim", "decide", "record examination", "decided → examined"):
         assert step in timeline, step
+    page.get_by_test_id("attachment-file").set_input_files(
+        files=[{"name": "seizure-report.txt", "mimeType": "text/plain", "buffer": b"12.5 kg in crate 3\n"}]
+    )
+    page.get_by_test_id("attachment-upload").click()
+    attached = page.get_by_test_id("attachment-row").filter(has_text="seizure-report.txt")
+    attached.wait_for()
+    download = attached.get_by_role("link").get_attribute("href")
+    assert requests.get(str(download), timeout=10).content == b"12.5 kg in crate 3\n"
     shot(page, "case-examined")
     page.get_by_test_id("close-reason").fill("Seized and handed to the police.")
     page.get_by_test_id("case-close").click()
