@@ -211,6 +211,18 @@ def test_the_matrix_covers_every_route_and_every_caller() -> None:
     assert set(CALLERS) >= {role.value for role in Role}
     assert len(MATRIX) == len(set(MATRIX)) == len(ROUTES) * len(CALLERS)
     assert set(MATRIX) == {(m, p, c) for (m, p), c in product(registered, CALLERS)}
+    print(matrix_table())  # pytest -s shows the expected matrix
+
+
+def matrix_table() -> str:
+    """The expected matrix, one line per route: ``+`` allowed, ``.`` 403, one column per caller."""
+    header = "  ".join(f"{i}={caller}" for i, caller in enumerate(CALLERS))
+    width = max(len(f"{m} {p}") for p, m, _ in ROUTES)
+    lines = [f"{len(ROUTES)} routes x {len(CALLERS)} callers: {header}"]
+    for path, method, route in ROUTES:
+        marks = "".join("+" if may_call(route, method, roles) else "." for roles in CALLERS.values())
+        lines.append(f"{f'{method} {path}':<{width}}  {marks}")
+    return "\n".join(lines)
 
 
 @pytest.mark.parametrize("case", MATRIX, ids=[_case_id(c) for c in MATRIX])
