@@ -251,3 +251,17 @@ def test_users_are_created_in_groups_regrouped_and_disabled_in_cognito(pool: str
         users.set_groups("nobody", ("auditor",))
     with pytest.raises(NotFound):
         users.disable("nobody")
+
+
+def test_users_are_listed_in_pages_and_a_cursor_this_api_did_not_give_is_refused(pool: str) -> None:
+    users = CognitoUserDirectory(pool, "us-east-1")
+    for n in range(3):
+        users.create(NewUser(username=f"user{n}", email=f"u{n}@customs.example", groups=("auditor",)))
+    first = users.list_users(limit=2)
+    assert len(first.users) == 2
+    assert first.cursor is not None
+    rest = users.list_users(limit=2, cursor=first.cursor)
+    assert {u.username for u in (*first.users, *rest.users)} == {"user0", "user1", "user2"}
+    for forged in ("null", "Y3RzLXVzZXJzOmp1bms"):  # junk, and a well-formed wrapper of a token Cognito never gave
+        with pytest.raises(ValidationFailed):
+            users.list_users(cursor=forged)

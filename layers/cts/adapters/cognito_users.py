@@ -4,6 +4,8 @@ no password ever passes through this adapter."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,9 +26,24 @@ def _error(exc: Exception, what: str) -> CtsError:
             return NotFound(what)
         if code == "UsernameExistsException":
             return Conflict(f"{what}: the username is taken")
-        if code in {"InvalidParameterException", "InvalidPasswordException"}:
+        if code in {"InvalidParameterException", "InvalidPasswordException", "InvalidToken"}:
             return ValidationFailed(f"{what}: {exc.response.get('Error', {}).get('Message', '')}")
     return translate(exc, what)
+
+
+def _cursor(token: str) -> str:
+    """Cognito's pagination token, handed out opaque (URL-safe base64, marked)."""
+    return base64.urlsafe_b64encode(f"cts-users:{token}".encode()).decode().rstrip("=")
+
+
+def _token(cursor: str) -> str:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raw = ""
+    if not raw.startswith("cts-users:") or len(raw) <= len("cts-users:"):
+        raise ValidationFailed("the cursor is not one this API gave")
+    return raw.removeprefix("cts-users:")
 
 
 def _attributes(attributes: list[Mapping[str, str]]) -> dict[str, str]:
@@ -63,7 +80,7 @@ class CognitoUserDirectory:
     def list_users(self, limit: int = 60, cursor: str | None = None) -> UserPage:
         params: dict[str, Any] = {"UserPoolId": self.user_pool_id, "Limit": min(max(limit, 1), 60)}
         if cursor:
-            params["PaginationToken"] = cursor
+            params["PaginationToken"] = _token(cursor)
         try:
             got = self._idp().list_users(**params)
         except (ClientError, BotoCoreError) as exc:
@@ -72,7 +89,8 @@ class CognitoUserDirectory:
             self._user(u["Username"], _attributes(u.get("Attributes", [])), u.get("Enabled", True), u["UserStatus"])
             for u in got.get("Users", [])
         )
-        return UserPage(users=users, cursor=got.get("PaginationToken") or None)
+        token = got.get("PaginationToken")
+        return UserPage(users=users, cursor=_cursor(token) if token else None)
 
     def get(self, username: str) -> DirectoryUser | None:
         try:
