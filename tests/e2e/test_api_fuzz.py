@@ -2,7 +2,9 @@
 
 The stack is this module's own (fuzzing writes profiles, watch-list entries, users, cases...: other e2e tests keep
 their demo data). Runs as an administrator (every operation past the permission gate, every phase: examples,
-coverage, fuzzing, stateful) and as a targeting analyst (coverage and fuzzing), with these checks:
+coverage, fuzzing, stateful) and as a targeting analyst (coverage and fuzzing); then each operation neither may
+call (by ``x-cts-action`` and the permission table) runs as a role that may, so every operation is fuzzed past
+the permission gate. The checks:
 
 - ``not_a_server_error``: no 5xx at all, whatever the input (503 included: every port is configured locally);
 - ``error_body_is_code_and_message`` (tests/e2e/fuzz_checks.py): every 4xx is JSON ``{code, message}``;
@@ -26,6 +28,8 @@ from typing import Any
 import pytest
 import requests
 
+from cts.domain.permissions import Action, allowed
+from cts.domain.roles import Role
 from running_stack import RunningStack, run_local_stack, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -56,7 +60,7 @@ def fuzz_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStac
 @pytest.fixture(scope="module")
 def tokens(fuzz_stack: RunningStack) -> dict[str, dict[str, str]]:
     """Signed in before any fuzzing: a fuzzed call may change users' groups or passwords."""
-    return {role: sign_in(fuzz_stack, role) for role in ("administrator", "targeting_analyst")}
+    return {role.value: sign_in(fuzz_stack, role.value) for role in Role}
 
 
 def schemathesis_run(stack: RunningStack, headers: dict[str, str], work: Path, *options: str) -> dict[str, Any]:
@@ -100,13 +104,16 @@ def _figures(role: str, report: dict[str, Any]) -> str:
     )
 
 
-def _assert_clean(role: str, report: dict[str, Any]) -> None:
+def _assert_clean(role: str, report: dict[str, Any], expected_operations: int | None = None) -> None:
     print(_figures(role, report))
     failures = f"{_figures(role, report)}\n{report['output'][:30_000]}"  # each failure with its curl, then a summary
     assert not report["failures"], failures
     assert not report["errors"], failures
     assert report["exit_code"] == 0, failures
-    assert report["operations"]["tested"] == report["operations"]["total"] >= 20
+    if expected_operations is None:
+        assert report["operations"]["tested"] == report["operations"]["total"] >= 20
+    else:
+        assert report["operations"]["tested"] == report["operations"]["selected"] == expected_operations
 
 
 def test_fuzzing_every_operation_as_an_administrator_finds_no_server_error(
@@ -127,6 +134,36 @@ def test_fuzzing_as_an_analyst_finds_no_server_error(
     options = ("-n", str(max(EXAMPLES // 2, 1)), "--phases", "coverage,fuzzing")
     report = schemathesis_run(fuzz_stack, tokens["targeting_analyst"], tmp_path / "analyst", *options)
     _assert_clean("targeting_analyst", report)
+
+
+FIRST_RUNS = (Role.ADMINISTRATOR.value, Role.TARGETING_ANALYST.value)
+
+
+def _gate_passers(operation: dict[str, Any]) -> set[str]:
+    """The roles the permission table lets past this operation's gate (every role on public and /me)."""
+    if "x-cts-action" not in operation:
+        return {role.value for role in Role}
+    names = operation["x-cts-action"]
+    actions = [Action(name) for name in (names if isinstance(names, list) else [names])]
+    return {role.value for role in Role if any(allowed({role.value}, action) for action in actions)}
+
+
+def test_every_operation_is_fuzzed_past_the_gate_by_some_role(
+    fuzz_stack: RunningStack, tokens: dict[str, dict[str, str]], tmp_path: Path
+) -> None:
+    spec = requests.get(f"{fuzz_stack.api_url}/openapi.json", timeout=10).json()
+    operations = {op["operationId"]: _gate_passers(op) for item in spec["paths"].values() for op in item.values()}
+    left = {op_id for op_id, roles in operations.items() if not roles & set(FIRST_RUNS)}
+    runs: dict[str, list[str]] = {}
+    for op_id in sorted(left):
+        role = next(r.value for r in Role if r.value in operations[op_id])  # every action has a role (unit-tested)
+        runs.setdefault(role, []).append(op_id)
+    assert sorted(op for ops in runs.values() for op in ops) == sorted(left)
+    for role, op_ids in runs.items():
+        only = [arg for op_id in op_ids for arg in ("--include-operation-id", op_id)]
+        options = ("-n", str(EXAMPLES), "--phases", "coverage,fuzzing", *only)
+        report = schemathesis_run(fuzz_stack, tokens[role], tmp_path / role, *options)
+        _assert_clean(role, report, expected_operations=len(op_ids))
 
 
 def test_the_stack_still_answers_after_fuzzing(fuzz_stack: RunningStack, tokens: dict[str, dict[str, str]]) -> None:
