@@ -83,9 +83,26 @@ def test_a_profile_is_written_tested_submitted_and_approved_by_a_second_risk_man
     assert re.match(r"\d+ of \d+ consignments arriving \S+ to \S+ would have been selected", summary.inner_text())
     shot(page, "profile-draft-tested")
 
+    # The structured editor: a heavier weight and a second indicator make draft version 2.
+    editor = page.get_by_test_id("profile-editor")
+    editor.get_by_test_id("indicator-weight").first.fill("35")
+    editor.get_by_test_id("indicator-add").click()
+    added = editor.get_by_test_id("indicator-edit-row").last
+    expect(added.get_by_test_id("indicator-id")).to_be_focused()
+    added.get_by_test_id("indicator-id").fill("odd-packing")
+    added.get_by_test_id("indicator-description").fill("packed in an unusual way")
+    added.get_by_test_id("indicator-fact").fill("goods_text")
+    added.get_by_test_id("indicator-values").fill("hollow pallets, false floor")
+    added.get_by_test_id("indicator-weight").fill("20")
+    page.get_by_test_id("profile-edit-reason").fill("weigh the cover load more")
+    page.get_by_test_id("profile-save").click()
+    row = version_row(page, 2)
+    row.get_by_test_id("profile-version-status").filter(has_text="draft").wait_for()
+    assert page.get_by_test_id("indicator-row").count() == 2
+
     assert row.get_by_test_id("profile-approve").count() == 0
     row.get_by_test_id("profile-submit").click()
-    row = version_row(page, 1)
+    row = version_row(page, 2)
     row.get_by_test_id("profile-version-status").filter(has_text="submitted").wait_for()
     assert row.get_by_test_id("profile-approve").count() == 0  # four eyes: not the author's to approve
     assert row.get_by_test_id("profile-reject").count() == 1
@@ -93,7 +110,7 @@ def test_a_profile_is_written_tested_submitted_and_approved_by_a_second_risk_man
 
     reviewer = sign_in_as(browser, local_stack, "risk-manager-2")
     reviewer.goto(f"{local_stack.api_url}/#/profiles/{PROFILE_ID}")
-    row = version_row(reviewer, 1)
+    row = version_row(reviewer, 2)
     row.get_by_test_id("profile-approve").click()
     row.get_by_test_id("profile-version-status").filter(has_text="approved").wait_for()
     row.get_by_test_id("profile-activate").click()
@@ -108,7 +125,12 @@ def test_a_profile_is_written_tested_submitted_and_approved_by_a_second_risk_man
 
     headers = sign_in(local_stack, "risk_manager")
     stored = requests.get(f"{local_stack.api_url}/profiles/{PROFILE_ID}", headers=headers, timeout=10).json()
-    assert [t["step"] for t in stored["versions"][0]["history"]] == ["create", "submit", "approve", "activate"]
+    assert [t["step"] for t in stored["versions"][0]["history"]] == ["create"]
+    second = stored["versions"][1]
+    assert [t["step"] for t in second["history"]] == ["edit", "submit", "approve", "activate"]
+    indicators = second["profile"]["indicators"]
+    assert [(i["id"], i["weight"]) for i in indicators] == [("odd-cover-load", 35), ("odd-packing", 20)]
+    assert indicators[1]["values"] == ["hollow pallets", "false floor"]
 
 
 def test_a_watch_list_entry_is_added_and_removed_with_a_reason(browser: Any, local_stack: RunningStack) -> None:  # noqa: F811

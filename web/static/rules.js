@@ -317,22 +317,133 @@ function editableDocument(profile) {
   return rest;
 }
 
+// Indicators the form edits field by field; others (range, ratio, lead time, country of) stay as they are and are
+// edited in the JSON.
+const SIMPLE_OPS = ["equals", "in", "prefix", "keyword", "regex", "exists", "missing"];
+const MODES = ["sea", "air", "road", "rail"];
+const csv = (text) =>
+  text
+    .split(",")
+    .map((v) => v.trim())
+    .filter(Boolean);
+
+function indicatorRow(indicator, index) {
+  const simple = !indicator.op || SIMPLE_OPS.includes(indicator.op);
+  const row = el("tr", { testid: "indicator-edit-row" });
+  row.indicator = indicator;
+  const remove = el(
+    "button",
+    { type: "button", className: "secondary small", "aria-label": `Remove indicator ${indicator.id || index + 1}`, onclick: () => row.remove() },
+    "Remove",
+  );
+  if (!simple) {
+    row.append(
+      el("td", { className: "mono" }, indicator.id),
+      el("td", { colspan: "4" }, `${indicator.description} (${indicator.op}: edit it in the JSON)`),
+      el("td", { className: "num" }, indicator.weight),
+      el("td", {}, remove),
+    );
+    return row;
+  }
+  const n = index + 1;
+  const input = (name, props) => el("input", { name, "aria-label": `Indicator ${n} ${name}`, testid: `indicator-${name}`, ...props });
+  const op = select("op", SIMPLE_OPS, { testid: "indicator-op", value: indicator.op || "keyword" });
+  op.setAttribute("aria-label", `Indicator ${n} test`);
+  row.append(
+    el("td", {}, input("id", { value: indicator.id || "", required: true, pattern: "[a-z0-9][a-z0-9_-]*", size: "14" })),
+    el("td", {}, input("description", { value: indicator.description || "", required: true })),
+    el("td", {}, input("fact", { value: indicator.fact || "", size: "12", placeholder: "goods_text" })),
+    el("td", {}, op),
+    el("td", {}, input("values", { value: (indicator.values || []).join(", "), placeholder: "comma-separated" })),
+    el("td", {}, input("weight", { type: "number", min: "1", max: "1000", value: indicator.weight ?? 10, required: true, className: "narrow" })),
+    el("td", {}, remove),
+  );
+  return row;
+}
+
+function readIndicator(row) {
+  const get = (name) => row.querySelector(`[name=${name}]`);
+  if (!get("id")) return row.indicator; // not edited in the form
+  const indicator = { ...row.indicator, id: get("id").value.trim(), description: get("description").value.trim(), op: get("op").value };
+  const fact = get("fact").value.trim();
+  if (fact) indicator.fact = fact;
+  else delete indicator.fact;
+  const values = csv(get("values").value);
+  if (values.length) indicator.values = values;
+  else delete indicator.values;
+  indicator.weight = Number(get("weight").value);
+  return indicator;
+}
+
 function editor(profileId, latest) {
+  const base = editableDocument(latest.profile);
+  const name = el("input", { name: "name", testid: "profile-name", value: base.name || "", required: true });
+  const category = el("input", { name: "category", testid: "profile-category", value: base.category || "", required: true });
+  const threshold = el("input", { name: "threshold", type: "number", min: "1", testid: "profile-threshold", value: base.threshold ?? "" });
+  const scope = base.scope || {};
+  const modes = el(
+    "fieldset",
+    { className: "checks" },
+    el("legend", {}, "Modes (none ticked: any)"),
+    MODES.map((m) => el("label", { className: "check" }, el("input", { type: "checkbox", name: "modes", value: m, checked: (scope.modes || []).includes(m) }), ` ${m}`)),
+  );
+  const ports = el("input", { name: "ports", testid: "profile-ports", value: (scope.ports || []).join(", "), placeholder: "UN/LOCODEs, comma-separated" });
+  const rows = el("tbody", {}, (base.indicators || []).map(indicatorRow));
+  const addIndicator = el(
+    "button",
+    {
+      type: "button",
+      className: "secondary small",
+      testid: "indicator-add",
+      onclick: () => {
+        rows.append(indicatorRow({ op: "keyword", weight: 10 }, rows.children.length));
+        rows.lastChild.querySelector("input").focus();
+      },
+    },
+    "Add an indicator",
+  );
+  const indicators = el(
+    "table",
+    { className: "grid compact", testid: "indicator-editor" },
+    el("caption", {}, "Indicators: each adds its weight when it fires"),
+    el("thead", {}, el("tr", {}, ["Id", "Description", "Fact", "Test", "Values", "Weight", ""].map((h) => el("th", { scope: "col" }, h || el("span", { className: "visually-hidden" }, "Remove"))))),
+    rows,
+  );
+  const fromForm = () => {
+    const doc = { ...base, name: name.value.trim(), category: category.value.trim() };
+    if (threshold.value) doc.threshold = Number(threshold.value);
+    else delete doc.threshold;
+    doc.scope = { ...scope, modes: [...modes.querySelectorAll("input:checked")].map((i) => i.value), ports: csv(ports.value).map((p) => p.toUpperCase()) };
+    doc.indicators = [...rows.children].map(readIndicator);
+    return doc;
+  };
   const text = el("textarea", { name: "profile", rows: "16", className: "code", testid: "profile-json", spellcheck: "false" });
-  text.value = JSON.stringify(editableDocument(latest.profile), null, 2);
+  const advanced = el(
+    "details",
+    { testid: "profile-json-details" },
+    el("summary", {}, "Edit as JSON (every field: match rules, validity, other tests); when open, the JSON is saved"),
+    field("Profile document (JSON)", text, { grow: true }),
+  );
+  advanced.addEventListener("toggle", () => {
+    if (advanced.open) text.value = JSON.stringify(fromForm(), null, 2);
+  });
   const reason = el("input", { name: "reason", maxlength: "2000", testid: "profile-edit-reason" });
   const form = el(
     "form",
     { className: "subpanel", testid: "profile-editor", "aria-label": "Edit the profile" },
     el("h3", {}, "Edit (saves a new draft version)"),
     el("p", { className: "hint" }, `Edits version ${latest.version}; if someone saved a newer version meanwhile, you are asked to reload.`),
-    field("Profile document (JSON)", text, { grow: true }),
+    el("div", { className: "search" }, field("Name", name, { grow: true }), field("Category", category), field("Threshold (sum of weights)", threshold)),
+    el("div", { className: "search" }, modes, field("Ports (empty: any)", ports, { grow: true })),
+    indicators,
+    addIndicator,
+    advanced,
     field("Why the change (kept in the history)", reason, { grow: true }),
     el("button", { type: "submit", testid: "profile-save" }, "Save as a new draft"),
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const profile = parseJson(text.value, "profile-message");
+    const profile = advanced.open ? parseJson(text.value, "profile-message") : fromForm();
     if (!profile) return;
     try {
       const saved = await api(`/profiles/${encodeURIComponent(profileId)}`, {
