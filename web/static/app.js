@@ -171,6 +171,8 @@ function notAllowed(what) {
 async function route() {
   if (!state.me) return;
   const hash = location.hash && location.hash !== "#" ? location.hash : "#/";
+  if (state.currentHash && state.currentHash !== hash) state.previousHash = state.currentHash;
+  state.currentHash = hash;
   showError("");
   markCurrentLink(hash);
   let match;
@@ -594,7 +596,7 @@ function wire() {
   });
   $("page-prev").addEventListener("click", () => search(Math.max(1, state.page - 1)));
   $("page-next").addEventListener("click", () => search(state.page + 1));
-  $("detail-back").addEventListener("click", () => history.length > 1 ? history.back() : go("#/"));
+  $("detail-back").addEventListener("click", () => (state.previousHash ? history.back() : go("#/")));
   $("upload-form").addEventListener("submit", upload);
   $("receipts-refresh").addEventListener("click", () => loadReceipts());
   $("receipts-filter").addEventListener("submit", (event) => {
