@@ -12,7 +12,10 @@ the permission gate. The checks:
   among the documented ones and match the declared response schemas;
 - ``unsupported_method`` (405 for an undeclared method) and ``ignored_auth`` (401 without a valid token).
 
-``CTS_FUZZ_SEED`` picks another seed, ``CTS_FUZZ_EXAMPLES`` more examples per operation (default 10).
+Half the path parameters are ids the stack holds (its demo consignments, alerts, cases, receipts, profiles,
+watch-list entries and users, read before fuzzing: :func:`known_ids`), so the fuzzer gets past "not found" into
+the domain; the other half are generated. ``CTS_FUZZ_SEED`` picks another seed, ``CTS_FUZZ_EXAMPLES`` more
+examples per operation (default 10).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from typing import Any
 import pytest
 import requests
 
+from cts.adapters.local.demo import DEMO_CARRIER
 from cts.domain.permissions import Action, allowed
 from cts.domain.roles import Role
 from running_stack import RunningStack, run_local_stack, sign_in
@@ -57,19 +61,67 @@ def fuzz_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStac
         yield stack
 
 
+# path parameter -> (list route, the list in its answer, the id field of an item)
+ID_SOURCES = {
+    "case_id": ("/cases", "cases", "case_id"),
+    "alert_id": ("/alerts", "alerts", "alert_id"),
+    "key": ("/consignments", "hits", "key"),
+    "file_id": (f"/receipts?carrier_id={DEMO_CARRIER}", "receipts", "file_id"),
+    "profile_id": ("/profiles", "profiles", "id"),
+    "entry_id": ("/watchlists", "entries", "id"),
+    "username": ("/users", "users", "username"),
+}
+
+
+def known_ids(stack: RunningStack, headers: dict[str, str]) -> dict[str, list[str]]:
+    """Ids the stack holds, per path parameter name, read through the API as an administrator."""
+    found: dict[str, list[str]] = {}
+    for param, (path, listed, field) in ID_SOURCES.items():
+        response = requests.get(f"{stack.api_url}{path}", headers=headers, timeout=10)
+        assert response.status_code == 200, (path, response.text)
+        found[param] = sorted({str(item[field]) for item in response.json()[listed]})
+    return found
+
+
+def fuzz_config(ids: dict[str, list[str]], work: Path) -> Path:
+    """A schemathesis.toml drawing each path parameter from the known ids half the time."""
+    lines = []
+    for param, values in ids.items():
+        if values:
+            lines += [f"[dictionaries.{param}]", f"values = {json.dumps(values)}", ""]
+    lines.append("[parameters]")
+    lines += [f'"path.{param}" = {{ dictionary = "{param}", probability = 0.5 }}' for param in ids if ids[param]]
+    path = work / "schemathesis.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def config(
+    fuzz_stack: RunningStack, tokens: dict[str, dict[str, str]], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    ids = known_ids(fuzz_stack, tokens[Role.ADMINISTRATOR.value])
+    assert all(ids[name] for name in ("case_id", "key", "alert_id", "profile_id", "file_id")), ids  # demo data
+    return fuzz_config(ids, tmp_path_factory.mktemp("fuzz-config"))
+
+
 @pytest.fixture(scope="module")
 def tokens(fuzz_stack: RunningStack) -> dict[str, dict[str, str]]:
     """Signed in before any fuzzing: a fuzzed call may change users' groups or passwords."""
     return {role.value: sign_in(fuzz_stack, role.value) for role in Role}
 
 
-def schemathesis_run(stack: RunningStack, headers: dict[str, str], work: Path, *options: str) -> dict[str, Any]:
+def schemathesis_run(
+    stack: RunningStack, config: Path, headers: dict[str, str], work: Path, *options: str
+) -> dict[str, Any]:
     """``schemathesis run`` against the stack's /openapi.json; the JSON report, with the output as ``output``."""
     work.mkdir(parents=True, exist_ok=True)
     command = [
         sys.executable,
         "-m",
         "schemathesis.cli",
+        "--config-file",
+        str(config),
         "run",
         f"{stack.api_url}/openapi.json",
         *[arg for name, value in headers.items() for arg in ("-H", f"{name}: {value}")],
@@ -117,9 +169,11 @@ def _assert_clean(role: str, report: dict[str, Any], expected_operations: int | 
 
 
 def test_fuzzing_every_operation_as_an_administrator_finds_no_server_error(
-    fuzz_stack: RunningStack, tokens: dict[str, dict[str, str]], tmp_path: Path
+    fuzz_stack: RunningStack, tokens: dict[str, dict[str, str]], config: Path, tmp_path: Path
 ) -> None:
-    report = schemathesis_run(fuzz_stack, tokens["administrator"], tmp_path / "administrator", "-n", str(EXAMPLES))
+    report = schemathesis_run(
+        fuzz_stack, config, tokens["administrator"], tmp_path / "administrator", "-n", str(EXAMPLES)
+    )
     _assert_clean("administrator", report)
     assert {name for name, phase in report["phases"].items() if phase["status"] != "skip"} >= {
         "coverage",
@@ -129,10 +183,10 @@ def test_fuzzing_every_operation_as_an_administrator_finds_no_server_error(
 
 
 def test_fuzzing_as_an_analyst_finds_no_server_error(
-    fuzz_stack: RunningStack, tokens: dict[str, dict[str, str]], tmp_path: Path
+    fuzz_stack: RunningStack, tokens: dict[str, dict[str, str]], config: Path, tmp_path: Path
 ) -> None:
     options = ("-n", str(max(EXAMPLES // 2, 1)), "--phases", "coverage,fuzzing")
-    report = schemathesis_run(fuzz_stack, tokens["targeting_analyst"], tmp_path / "analyst", *options)
+    report = schemathesis_run(fuzz_stack, config, tokens["targeting_analyst"], tmp_path / "analyst", *options)
     _assert_clean("targeting_analyst", report)
 
 
@@ -149,7 +203,7 @@ def _gate_passers(operation: dict[str, Any]) -> set[str]:
 
 
 def test_every_operation_is_fuzzed_past_the_gate_by_some_role(
-    fuzz_stack: RunningStack, tokens: dict[str, dict[str, str]], tmp_path: Path
+    fuzz_stack: RunningStack, tokens: dict[str, dict[str, str]], config: Path, tmp_path: Path
 ) -> None:
     spec = requests.get(f"{fuzz_stack.api_url}/openapi.json", timeout=10).json()
     operations = {op["operationId"]: _gate_passers(op) for item in spec["paths"].values() for op in item.values()}
@@ -162,7 +216,7 @@ def test_every_operation_is_fuzzed_past_the_gate_by_some_role(
     for role, op_ids in runs.items():
         only = [arg for op_id in op_ids for arg in ("--include-operation-id", op_id)]
         options = ("-n", str(EXAMPLES), "--phases", "coverage,fuzzing", *only)
-        report = schemathesis_run(fuzz_stack, tokens[role], tmp_path / role, *options)
+        report = schemathesis_run(fuzz_stack, config, tokens[role], tmp_path / role, *options)
         _assert_clean(role, report, expected_operations=len(op_ids))
 
 
