@@ -38,6 +38,7 @@ SCREENS = [
     ("risk_manager", "#/profiles", "profiles-title", "new-profile-form"),
     ("risk_manager", "#/profiles/cocaine-source-routes", "profiles-title", "profile-editor"),
     ("risk_manager", "#/watchlists", "watchlists-title", "entry-form"),
+    ("administrator", "#/users", "users-title", "user-row"),
 ]
 
 

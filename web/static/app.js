@@ -30,6 +30,7 @@ import {
 import { renderAudit, renderSubscriptions } from "./audit.js";
 import { renderAlertCase, renderCase, renderCaseBoard } from "./cases.js";
 import { openDetail } from "./consignment.js";
+import { renderUsers } from "./users.js";
 import { canRead as canReadRules, renderProfile, renderProfiles, renderWatchlists } from "./rules.js";
 
 const PAGE_SIZE = 25;
@@ -122,6 +123,7 @@ const SCREENS = [
   "watchlists-view",
   "audit-view",
   "settings-view",
+  "users-view",
 ];
 
 function buildNav() {
@@ -130,6 +132,7 @@ function buildNav() {
   links.push(["#/profiles", "Risk profiles", canReadRules()]);
   links.push(["#/watchlists", "Watch lists", canReadRules()]);
   links.push(["#/audit", "Audit trail", can("view_audit")]);
+  links.push(["#/users", "Users", can("manage_users")]);
   links.push(["#/settings", "Alert e-mails", can("manage_own_subscriptions")]);
   const list = $("nav-links");
   list.replaceChildren(
@@ -207,6 +210,10 @@ async function route() {
     if (!can("view_audit")) return notAllowed("the audit trail");
     showOnly("audit-view");
     await renderAudit(new URLSearchParams(hash.split("?")[1] || ""));
+  } else if (hash.startsWith("#/users")) {
+    if (!can("manage_users")) return notAllowed("user management");
+    showOnly("users-view");
+    await renderUsers();
   } else if (hash.startsWith("#/settings")) {
     if (!can("manage_own_subscriptions")) return notAllowed("alert e-mail settings");
     showOnly("settings-view");

@@ -247,7 +247,7 @@ function assignForm(c) {
   const input = el("input", { name: "officer", testid: "assign-officer", required: true, maxlength: "128", list: "case-officers", autocomplete: "off" });
   const options = el("datalist", { id: "case-officers" });
   if (can("manage_users")) {
-    api("/users?limit=200")
+    api("/users?limit=60")
       .then((data) => {
         const officers = (data.users || []).filter((u) => (u.groups || []).some((g) => ["examination_officer", "targeting_analyst", "supervisor"].includes(g)));
         for (const user of officers) options.append(el("option", { value: user.username }));
