@@ -184,6 +184,44 @@ def test_the_case_board_lists_open_cases_by_arrival_and_filters_by_status_and_ow
     page.close()
 
 
+def test_a_supervisor_assigns_a_case_and_the_officer_works_it_from_its_board(
+    browser: Any,  # noqa: F811
+    local_stack: RunningStack,
+) -> None:
+    case_id = "sea:DMLU:DMLU0000003#v1"  # the demo amber alert's case
+    officer = local_stack.user("examination_officer")["username"]
+    page = signed_in_page(browser, local_stack, "supervisor")
+    page.goto(f"{local_stack.api_url}/#/cases/{quote(case_id, safe='')}")
+    page.get_by_test_id("case-status").filter(has_text="new").wait_for()
+    page.get_by_test_id("assign-officer").fill(officer)
+    page.get_by_test_id("case-assign").click()
+    page.get_by_test_id("case-status").filter(has_text="triaged").wait_for()
+    assert page.get_by_test_id("case-owner").inner_text() == officer
+    page.close()
+
+    page = signed_in_page(browser, local_stack, "examination_officer")
+    page.get_by_test_id("nav-cases").click()
+    page.get_by_test_id("board-mine").check()
+    page.get_by_role("button", name="Show").click()
+    mine = page.get_by_test_id("board-row").filter(has_text="DMLU0000003")
+    mine.wait_for()
+    assert f"{officer} (you)" in mine.inner_text()
+    mine.get_by_test_id("board-open").click()
+    page.get_by_test_id("case-status").filter(has_text="triaged").wait_for()
+    page.get_by_test_id("decide-choice").select_option("document_check")
+    page.get_by_test_id("case-decide").click()
+    page.get_by_test_id("case-status").filter(has_text="decided").wait_for()
+    assert page.get_by_test_id("case-close").count() == 0  # a document check waits for its result
+    assert page.get_by_test_id("exam-findings").is_hidden()  # "no finding" lists none
+    page.get_by_test_id("exam-result").select_option("no_finding")
+    page.get_by_test_id("case-examine").click()
+    page.get_by_test_id("case-status").filter(has_text="examined").wait_for()
+    page.get_by_test_id("case-close").click()
+    page.get_by_test_id("case-status").filter(has_text="closed").wait_for()
+    assert page.get_by_test_id("case-examination").inner_text() == "no finding"
+    page.close()
+
+
 def test_a_carrier_is_offered_no_customs_screen_and_reads_nobody_elses_data(
     browser: Any,  # noqa: F811
     local_stack: RunningStack,
