@@ -30,6 +30,8 @@ UNLABELLED = """() => {
 }"""
 
 SCREENS = [
+    ("targeting_analyst", "#/", "main", "alert-row"),
+    ("carrier", "#/", "main", "receipt-row"),
     ("supervisor", "#/cases", "case-board-title", "board-row"),
     ("supervisor", f"#/cases/{quote(DEMO_CASE, safe='')}", "case-title", "case-actions"),
     ("supervisor", f"#/alerts/{quote(DEMO_CASE, safe='')}", "detail-title", "hit-row"),
