@@ -81,6 +81,7 @@ def test_an_analyst_claims_the_case_of_an_alert_and_a_supervisor_records_the_exa
     page.get_by_test_id("case-status").filter(has_text="new").wait_for()
     expect(page.locator("#case-title")).to_be_focused()
     assert NUMBER in page.get_by_test_id("case-title").inner_text()
+    assert "perishable cover load" in page.get_by_test_id("case-reasons").inner_text()  # why it was flagged
     # Only what an analyst may do on a new case: claim it, add a note; never assign or record an examination.
     assert page.get_by_test_id("case-claim").is_visible()
     assert page.get_by_test_id("case-note").is_visible()

@@ -156,6 +156,19 @@ function caseFacts(c, consignment) {
   add("Owner", c.assignee || "nobody yet", "case-owner");
   add("Level", levelBadge(c.level));
   if (cons) add("Arrival (ETA)", formatTime(cons.eta));
+  const assessment = consignment ? consignment.assessment : null;
+  if (assessment) {
+    const hits = [...assessment.hits].sort((a, b) => b.points - a.points);
+    add(
+      "Why it was flagged",
+      el(
+        "span",
+        { testid: "case-reasons" },
+        `score ${assessment.score}: `,
+        hits.map((h) => `${h.reason} (+${h.points})`).join("; ") || (assessment.random_selection ? "random selection" : "—"),
+      ),
+    );
+  }
   add("Decision", c.decision ? words(c.decision) : null, "case-decision");
   if (c.override) {
     add("Override", `${words(c.override.replaced)} replaced by ${c.override.by} on ${formatTime(c.override.at)}: ${c.override.justification}`);
