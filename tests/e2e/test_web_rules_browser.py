@@ -148,6 +148,14 @@ def test_a_watch_list_entry_is_added_and_removed_with_a_reason(browser: Any, loc
     row.wait_for()
     assert "in force" in row.inner_text()
     shot(page, "watchlists")
+    row.get_by_test_id("watchlist-edit").click()
+    expect(page.get_by_test_id("entry-value")).to_be_focused()
+    assert page.get_by_test_id("entry-id").is_disabled()  # an edit keeps the entry's id
+    page.get_by_test_id("entry-weight").fill("150")
+    page.get_by_test_id("entry-save").click()
+    page.get_by_test_id("watchlists-message").filter(has_text="saved").wait_for()
+    row.filter(has_text="150").wait_for()
+    assert row.locator("td").nth(6).inner_text() == "2"  # a new version of the entry
     row.get_by_test_id("watchlist-remove").click()
     page.get_by_test_id("watchlist-remove-reason").fill("Partner withdrew the report")
     page.get_by_test_id("watchlist-remove-confirm").click()
