@@ -10,12 +10,10 @@
 
 import {
   $,
-  ApiError,
   TOKEN_KEY,
   api,
   can,
   el,
-  focusHeading,
   formatTime,
   go,
   levelBadge,
