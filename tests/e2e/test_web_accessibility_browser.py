@@ -3,6 +3,7 @@ every button named, nothing wider than a 1280x800 window, a way to each screen b
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -83,4 +84,40 @@ def test_the_screens_are_reached_from_the_navigation_by_keyboard(browser: Any, l
     expect(page.locator("#case-board-title")).to_be_focused()
     page.get_by_test_id("board-row").first.wait_for()
     page.screenshot(path=str(ARTIFACTS / "screenshots" / "keyboard-case-board.png"))
+    page.close()
+
+
+MISSING_ROUTE = {
+    "status": 403,
+    "content_type": "application/json",
+    "body": '{"message": "Missing Authentication Token"}',
+}
+NOT_CONFIGURED = {"status": 503, "content_type": "application/json", "body": '{"code": "unavailable", "message": "no"}'}
+
+
+@pytest.mark.parametrize(
+    ("role", "route", "api_path", "answer", "shown"),
+    [
+        ("supervisor", "#/cases", re.compile(r"/cases(\?.*)?$"), MISSING_ROUTE, "board-unavailable"),
+        ("supervisor", "#/cases?status=all", "**/cases?*", NOT_CONFIGURED, "board-unavailable"),
+        ("risk_manager", "#/profiles", "**/profiles", MISSING_ROUTE, "rules-unavailable"),
+        ("risk_manager", "#/watchlists", "**/watchlists?*", NOT_CONFIGURED, "rules-unavailable"),
+        ("supervisor", "#/audit", "**/audit?*", MISSING_ROUTE, "audit-unavailable"),
+    ],
+    ids=["board-missing", "board-unconfigured", "profiles-missing", "watchlists-unconfigured", "audit-missing"],
+)
+def test_a_screen_whose_route_the_server_lacks_says_it_is_not_available(
+    browser: Any,  # noqa: F811
+    local_stack: RunningStack,
+    role: str,
+    route: str,
+    api_path: Any,
+    answer: dict[str, Any],
+    shown: str,
+) -> None:
+    page = signed_in_page(browser, local_stack, role)
+    page.route(api_path, lambda r: r.fulfill(**answer))  # an older API: the route is not there
+    page.goto(f"{local_stack.api_url}/{route}")
+    expect(page.get_by_test_id(shown)).to_contain_text("not available")
+    assert page.get_by_test_id("error-banner").is_hidden()
     page.close()

@@ -37,7 +37,7 @@ const TEMPLATE = {
 export const canRead = () => can("manage_rules") || can("approve_rules") || can("view_audit");
 
 function unavailableNotice(what) {
-  return notice(`${what} cannot be managed on this server yet.`, { testid: "rules-unavailable" });
+  return notice(`${what}: not available on this server yet.`, { testid: "rules-unavailable" });
 }
 
 function messageBox(id) {
