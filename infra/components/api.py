@@ -37,6 +37,17 @@ from infra.components.nag import acknowledge
 STAGE = "api"  # the same stage name as functions/api/.chalice/config.json
 THROTTLE_RATE = 50  # requests per second, per stage
 THROTTLE_BURST = 100
+# API Gateway's own answers (no or bad token at the authorizer, no such route, throttled, too large, ...) in the
+# app's error shape {code, message} (chalicelib.http); None keeps the status API Gateway chose.
+GATEWAY_ERRORS: tuple[tuple[apigw.ResponseType, str | None, str], ...] = (
+    (apigw.ResponseType.UNAUTHORIZED, "401", "unauthorized"),
+    (apigw.ResponseType.ACCESS_DENIED, "403", "forbidden"),
+    (apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, "404", "not_found"),  # no such route (or method)
+    (apigw.ResponseType.REQUEST_TOO_LARGE, "413", "payload_too_large"),
+    (apigw.ResponseType.THROTTLED, "429", "throttled"),
+    (apigw.ResponseType.DEFAULT_4_XX, None, "bad_request"),
+    (apigw.ResponseType.DEFAULT_5_XX, None, "unavailable"),
+)
 
 
 @dataclass(frozen=True)
@@ -139,6 +150,18 @@ class Api(Construct):
         self.validator = self.rest_api.add_request_validator(
             "RequestValidator", validate_request_parameters=True, validate_request_body=True
         )
+        for kind, status, code in GATEWAY_ERRORS:
+            headers = {"Cache-Control": "'no-store'"}
+            if status == "401":
+                headers["WWW-Authenticate"] = "'Bearer'"
+            self.rest_api.add_gateway_response(
+                f"Gateway{''.join(part.title() for part in code.split('_'))}",
+                type=kind,
+                status_code=status,
+                response_headers=headers,
+                # messageString is $context.error.message already quoted as a JSON string.
+                templates={"application/json": '{"code":"' + code + '","message":$context.error.messageString}'},
+            )
         self.methods: dict[tuple[str, str], apigw.Method] = {}
         for route in routes:
             resource = self.rest_api.root if route.path == "/" else self.rest_api.root.resource_for_path(route.path)

@@ -53,3 +53,34 @@ def test_the_stage_is_traced_logged_and_throttled(jm: Synthesised) -> None:
     assert settings["ThrottlingRateLimit"] > 0
     (authorizer,) = jm.of_type("AWS::ApiGateway::Authorizer").values()
     assert authorizer["Properties"]["Type"] == "COGNITO_USER_POOLS"
+
+
+def test_api_gateways_own_errors_are_in_the_apps_error_shape(jm: Synthesised) -> None:
+    import json
+
+    responses = {
+        r["Properties"]["ResponseType"]: r["Properties"]
+        for r in jm.of_type("AWS::ApiGateway::GatewayResponse").values()
+    }
+    assert set(responses) >= {
+        "UNAUTHORIZED",
+        "ACCESS_DENIED",
+        "MISSING_AUTHENTICATION_TOKEN",
+        "DEFAULT_4XX",
+        "DEFAULT_5XX",
+    }
+    for kind, props in responses.items():
+        template = props["ResponseTemplates"]["application/json"]
+        rendered = json.loads(template.replace("$context.error.messageString", '"an error"'))
+        assert set(rendered) == {"code", "message"}, kind
+        assert props["ResponseParameters"]["gatewayresponse.header.Cache-Control"] == "'no-store'"
+    assert (
+        json.loads(
+            responses["UNAUTHORIZED"]["ResponseTemplates"]["application/json"].replace(
+                "$context.error.messageString", '""'
+            )
+        )["code"]
+        == "unauthorized"
+    )
+    assert responses["UNAUTHORIZED"]["ResponseParameters"]["gatewayresponse.header.WWW-Authenticate"] == "'Bearer'"
+    assert responses["MISSING_AUTHENTICATION_TOKEN"]["StatusCode"] == "404"

@@ -120,3 +120,39 @@ def test_static_file_refuses_to_leave_the_web_directory(tmp_path: Path) -> None:
     assert static_file(tmp_path, "/static/a.js") == (tmp_path / "static" / "a.js").resolve()
     assert static_file(tmp_path, "/static/../../etc/passwd") is None
     assert static_file(tmp_path, "/static/") is None
+
+
+def test_an_unknown_api_path_is_a_404_in_the_error_shape_without_echoing_the_token(server: LocalWebServer) -> None:
+    status, _, body = fetch(f"{server.url}/no/such/route", token="secret-token-value")
+    assert status == 404
+    assert json.loads(body)["code"] == "not_found"
+    assert b"secret-token-value" not in body
+
+
+@pytest.mark.parametrize("method", ["TRACE", "QUERY", "PATCH"])
+def test_any_undeclared_method_is_a_405_from_the_api(server: LocalWebServer, method: str) -> None:
+    status, headers, body = fetch(f"{server.url}/health", method)
+    assert status == 405
+    assert json.loads(body)["code"] == "method_not_allowed"
+    assert headers["Allow"] == "GET"
+
+
+@pytest.mark.parametrize(
+    ("length", "status", "code"), [("abc", 400, "bad_request"), ("99999999999", 413, "payload_too_large")]
+)
+def test_a_bad_or_huge_content_length_is_answered_in_the_error_shape(
+    server: LocalWebServer, length: str, status: int, code: str
+) -> None:
+    import socket
+
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(f"POST /auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: {length}\r\n\r\n{{}}".encode())
+        answer = b""
+        while b"\r\n\r\n" not in answer or not answer.rstrip().endswith(b"}"):
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+    head, _, payload = answer.partition(b"\r\n\r\n")
+    assert head.startswith(f"HTTP/1.1 {status}".encode()), head
+    assert json.loads(payload)["code"] == code

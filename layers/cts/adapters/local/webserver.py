@@ -12,6 +12,7 @@ time (a lock); static files are served concurrently. Binds to 127.0.0.1 by defau
 from __future__ import annotations
 
 import base64
+import json
 import mimetypes
 import threading
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from urllib.parse import unquote, urlsplit
 
 from chalice.app import Chalice
 from chalice.config import Config
-from chalice.local import LocalGateway, LocalGatewayException
+from chalice.local import ForbiddenError, LocalGateway, LocalGatewayException
 
 _TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -120,10 +121,15 @@ def _handler_class(gateway: LocalGateway, static_dir: Path, api_lock: threading.
             self._send(HTTPStatus.OK, headers, found.read_bytes())
 
         def _serve_api(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
+            raw_length = (self.headers.get("Content-Length") or "0").strip()
+            if not raw_length.isdigit():
+                self._error(HTTPStatus.BAD_REQUEST, "bad_request", "Content-Length must be a whole number")
+                self.close_connection = True  # the body's end is unknown
+                return
+            length = int(raw_length)
             if length > _MAX_BODY:
-                too_large = b'{"code":"payload_too_large","message":"the request body is over 10 MiB"}'
-                self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"Content-Type": "application/json"}, too_large)
+                self._error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", "the request body is over 10 MiB")
+                self.close_connection = True
                 return
             body = self.rfile.read(length) if length > 0 else None
             headers = dict(self.headers.items())
@@ -131,8 +137,13 @@ def _handler_class(gateway: LocalGateway, static_dir: Path, api_lock: threading.
                 with api_lock:
                     response = gateway.handle_request(method=self.command, path=self.path, headers=headers, body=body)
             except LocalGatewayException as exc:
-                error_headers = {"Content-Type": "application/json", **(exc.headers or {})}
-                self._send(exc.CODE, error_headers, exc.body or b"")
+                # No route matched (API Gateway's "Missing Authentication Token"): 404 in the API's error shape, as
+                # the deployed API's gateway responses answer it (infra.components.api); never the header echoed.
+                if isinstance(exc, ForbiddenError):
+                    path = urlsplit(self.path).path
+                    self._error(HTTPStatus.NOT_FOUND, "not_found", f"no route {self.command} {path[:200]}")
+                else:
+                    self._error(HTTPStatus(exc.CODE), "unauthorized" if exc.CODE == 401 else "internal", "gateway")
                 return
             out: dict[str, Any] = dict(response.get("headers") or {})
             out.update(response.get("multiValueHeaders") or {})
@@ -145,6 +156,10 @@ def _handler_class(gateway: LocalGateway, static_dir: Path, api_lock: threading.
                 payload = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
             out.setdefault("Content-Type", "application/json")
             self._send(int(response["statusCode"]), out, payload)
+
+        def _error(self, status: HTTPStatus, code: str, message: str) -> None:
+            payload = json.dumps({"code": code, "message": message}).encode()
+            self._send(status, {"Content-Type": "application/json", "Cache-Control": "no-store"}, payload)
 
         def _send(self, status: int, headers: dict[str, Any], payload: bytes) -> None:
             self.send_response(status)
