@@ -45,9 +45,7 @@ SCREENS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("role", "route", "heading", "content"), SCREENS, ids=[s[1].split("/")[1] + "-" + s[0] for s in SCREENS]
-)
+@pytest.mark.parametrize(("role", "route", "heading", "content"), SCREENS, ids=[f"{s[0]}-{s[3]}" for s in SCREENS])
 def test_each_screen_takes_focus_labels_its_controls_and_fits_the_window(
     browser: Any,  # noqa: F811
     local_stack: RunningStack,
