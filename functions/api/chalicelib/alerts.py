@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
 from chalicelib.http import Call, Routes
-from cts.domain.alerts import AlertStatus
+from cts.domain.alerts import Alert, AlertStatus
 from cts.domain.errors import Unavailable
 from cts.domain.permissions import Action
 from cts.services.alerts import acknowledge
@@ -34,7 +34,28 @@ class UpdatesQuery(BaseModel):
     limit: int = Field(default=200, ge=1, le=500)
 
 
-@routes.api("/alerts", action=Action.VIEW_ALERTS, query=InboxQuery)
+class InboxAlert(Alert):
+    read: bool = Field(description="whether the caller has opened it")
+
+
+class Inbox(BaseModel):
+    status: AlertStatus
+    unread: int
+    alerts: list[InboxAlert] = Field(description="soonest arrival first, unknown arrivals last")
+
+
+class InboxUpdates(BaseModel):
+    cursor: str = Field(description="pass it as since on the next poll")
+    unread: int
+    alerts: list[InboxAlert]
+
+
+class MarkedRead(BaseModel):
+    alert_id: str
+    read: bool
+
+
+@routes.api("/alerts", action=Action.VIEW_ALERTS, query=InboxQuery, response=Inbox)
 def alert_inbox(call: Call) -> dict[str, Any]:
     params = call.params(InboxQuery)
     status = params.status
@@ -48,12 +69,12 @@ def alert_inbox(call: Call) -> dict[str, Any]:
     }
 
 
-@routes.api("/alerts/{alert_id}/ack", methods=("POST",), action=Action.ACK_ALERT)
+@routes.api("/alerts/{alert_id}/ack", methods=("POST",), action=Action.ACK_ALERT, response=Alert)
 def acknowledge_alert(call: Call, alert_id: str) -> dict[str, Any]:
     return acknowledge(call.container.alerts, alert_id, call.container.search).model_dump(mode="json")
 
 
-@routes.api("/alerts/updates", action=Action.VIEW_ALERTS, query=UpdatesQuery)
+@routes.api("/alerts/updates", action=Action.VIEW_ALERTS, query=UpdatesQuery, response=InboxUpdates)
 def alert_updates(call: Call) -> dict[str, Any]:
     """Alerts raised after ``since`` (ISO 8601 with a zone), soonest arrival first, and the ``cursor`` the next
     poll passes as ``since``."""
@@ -66,7 +87,7 @@ def alert_updates(call: Call) -> dict[str, Any]:
     }
 
 
-@routes.api("/alerts/{alert_id}/read", methods=("POST",), action=Action.VIEW_ALERTS)
+@routes.api("/alerts/{alert_id}/read", methods=("POST",), action=Action.VIEW_ALERTS, response=MarkedRead)
 def mark_alert_read(call: Call, alert_id: str) -> dict[str, Any]:
     _inbox(call).mark_read(call.user.subject, alert_id)
     return {"alert_id": alert_id, "read": True}

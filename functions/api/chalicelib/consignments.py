@@ -14,7 +14,7 @@ from chalicelib.http import Call, Routes
 from cts.domain.audit import SubjectKind, subject
 from cts.domain.errors import NotFound
 from cts.domain.permissions import Action
-from cts.ports.search import SearchQuery, SortKey
+from cts.ports.search import SearchDocument, SearchQuery, SortKey
 from cts.services.audit import AuditTrail
 from cts.services.consignment_context import party_history, similar
 
@@ -32,7 +32,14 @@ class ConsignmentSearch(BaseModel):
     page_size: int = Field(default=50, ge=1, le=200)
 
 
-@routes.api("/consignments", action=Action.VIEW_CONSIGNMENTS, query=ConsignmentSearch)
+class SearchPage(BaseModel):
+    total: int
+    page: int
+    page_size: int
+    hits: list[SearchDocument]
+
+
+@routes.api("/consignments", action=Action.VIEW_CONSIGNMENTS, query=ConsignmentSearch, response=SearchPage)
 def search_consignments(call: Call) -> dict[str, Any]:
     asked = call.params(ConsignmentSearch)
     query = SearchQuery(

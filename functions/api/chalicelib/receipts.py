@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from chalicelib.http import Call, Routes
 from cts.domain.errors import Forbidden, NotFound, ValidationFailed
 from cts.domain.permissions import Action, allowed, may_read_receipt
+from cts.domain.receipt import Receipt
 
 routes = Routes()
 
@@ -22,7 +23,12 @@ class ReceiptList(BaseModel):
     limit: int = Field(default=50, ge=1, le=200)
 
 
-@routes.api("/receipts", action=_ANY_RECEIPTS, query=ReceiptList)
+class Receipts(BaseModel):
+    carrier_id: str
+    receipts: list[Receipt]
+
+
+@routes.api("/receipts", action=_ANY_RECEIPTS, query=ReceiptList, response=Receipts)
 def list_receipts(call: Call) -> dict[str, Any]:
     params = call.params(ReceiptList)
     user, asked = call.user, params.carrier_id
@@ -40,7 +46,7 @@ def list_receipts(call: Call) -> dict[str, Any]:
     return {"carrier_id": carrier_id, "receipts": [r.model_dump(mode="json") for r in receipts]}
 
 
-@routes.api("/receipts/{file_id}", action=_ANY_RECEIPTS)
+@routes.api("/receipts/{file_id}", action=_ANY_RECEIPTS, response=Receipt)
 def get_receipt(call: Call, file_id: str) -> dict[str, Any]:
     receipt = call.container.receipts.get(file_id)
     # Another carrier's receipt is "not found": a carrier cannot even learn that it exists.
