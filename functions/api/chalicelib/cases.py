@@ -14,9 +14,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
+from pydantic.json_schema import SkipJsonSchema
 
 from chalicelib.http import Call, Routes
-from cts.domain.case_workflow import Actor, allowed_actions
+from cts.domain.case_workflow import Actor, AuditEntry, allowed_actions
 from cts.domain.cases import CaseRecord, Decision, Examination, ExaminationResult, Finding
 from cts.domain.errors import NotFound, Unavailable, ValidationFailed
 from cts.domain.permissions import Action
@@ -73,7 +74,19 @@ class NoteBody(_Body):
     text: str = Field(min_length=1, max_length=MAX_NOTE)
 
 
-@routes.api("/cases/{case_id}", action=Action.VIEW_CASES)
+class CaseView(CaseRecord):
+    """A case as clients see it (the answer of every case route): without the workflow's task token."""
+
+    task_token: SkipJsonSchema[str | None] = Field(default=None, exclude=True)
+
+
+class CaseDetail(BaseModel):
+    case: CaseView
+    audit: list[AuditEntry] = Field(description="oldest first")
+    allowed_actions: list[str] = Field(description="the steps the caller could take on the case now")
+
+
+@routes.api("/cases/{case_id}", action=Action.VIEW_CASES, response=CaseDetail)
 def case_detail(call: Call, case_id: str) -> dict[str, Any]:
     """The case, its audit trail (oldest first) and the actions the caller could take on it now."""
     store = call.container.cases
@@ -89,19 +102,21 @@ def case_detail(call: Call, case_id: str) -> dict[str, Any]:
     }
 
 
-@routes.api("/cases/{case_id}/claim", methods=("POST",), action=Action.WORK_CASES, body=ClaimBody)
+@routes.api("/cases/{case_id}/claim", methods=("POST",), action=Action.WORK_CASES, body=ClaimBody, response=CaseView)
 def claim_case(call: Call, case_id: str) -> dict[str, Any]:
     body = call.body(ClaimBody)
     return _case(_service(call).claim(case_id, _actor(call), revision=body.revision))
 
 
-@routes.api("/cases/{case_id}/assign", methods=("POST",), action=Action.SUPERVISE_CASES, body=AssignBody)
+@routes.api(
+    "/cases/{case_id}/assign", methods=("POST",), action=Action.SUPERVISE_CASES, body=AssignBody, response=CaseView
+)
 def assign_case(call: Call, case_id: str) -> dict[str, Any]:
     body = call.body(AssignBody)
     return _case(_service(call).assign(case_id, _actor(call), body.officer.strip(), revision=body.revision))
 
 
-@routes.api("/cases/{case_id}/decide", methods=("POST",), action=Action.WORK_CASES, body=DecideBody)
+@routes.api("/cases/{case_id}/decide", methods=("POST",), action=Action.WORK_CASES, body=DecideBody, response=CaseView)
 def decide_case(call: Call, case_id: str) -> dict[str, Any]:
     """A decision; with a ``justification`` it is a supervisor's override of the decision taken."""
     body = call.body(DecideBody)
@@ -113,7 +128,9 @@ def decide_case(call: Call, case_id: str) -> dict[str, Any]:
     return _case(changed)
 
 
-@routes.api("/cases/{case_id}/examination", methods=("POST",), action=Action.WORK_CASES, body=ExaminationBody)
+@routes.api(
+    "/cases/{case_id}/examination", methods=("POST",), action=Action.WORK_CASES, body=ExaminationBody, response=CaseView
+)
 def record_examination(call: Call, case_id: str) -> dict[str, Any]:
     body = call.body(ExaminationBody)
     try:
@@ -127,13 +144,13 @@ def record_examination(call: Call, case_id: str) -> dict[str, Any]:
     return _case(_service(call).record_examination(case_id, _actor(call), examination, revision=body.revision))
 
 
-@routes.api("/cases/{case_id}/close", methods=("POST",), action=Action.WORK_CASES, body=CloseBody)
+@routes.api("/cases/{case_id}/close", methods=("POST",), action=Action.WORK_CASES, body=CloseBody, response=CaseView)
 def close_case(call: Call, case_id: str) -> dict[str, Any]:
     body = call.body(CloseBody)
     return _case(_service(call).close(case_id, _actor(call), reason=body.reason, revision=body.revision))
 
 
-@routes.api("/cases/{case_id}/notes", methods=("POST",), action=Action.WORK_CASES, body=NoteBody)
+@routes.api("/cases/{case_id}/notes", methods=("POST",), action=Action.WORK_CASES, body=NoteBody, response=CaseView)
 def add_note(call: Call, case_id: str) -> dict[str, Any]:
     body = call.body(NoteBody)
     return _case(_service(call).add_note(case_id, _actor(call), body.text, revision=body.revision))
