@@ -42,7 +42,7 @@ THROTTLE_BURST = 100
 GATEWAY_ERRORS: tuple[tuple[apigw.ResponseType, str | None, str], ...] = (
     (apigw.ResponseType.UNAUTHORIZED, "401", "unauthorized"),
     (apigw.ResponseType.ACCESS_DENIED, "403", "forbidden"),
-    (apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, "404", "not_found"),  # no such route (or method)
+    (apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, "404", "no_route"),  # no such route or method
     (apigw.ResponseType.REQUEST_TOO_LARGE, "413", "payload_too_large"),
     (apigw.ResponseType.THROTTLED, "429", "throttled"),
     (apigw.ResponseType.DEFAULT_4_XX, None, "bad_request"),

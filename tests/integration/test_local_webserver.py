@@ -125,7 +125,7 @@ def test_static_file_refuses_to_leave_the_web_directory(tmp_path: Path) -> None:
 def test_an_unknown_api_path_is_a_404_in_the_error_shape_without_echoing_the_token(server: LocalWebServer) -> None:
     status, _, body = fetch(f"{server.url}/no/such/route", token="secret-token-value")
     assert status == 404
-    assert json.loads(body)["code"] == "not_found"
+    assert json.loads(body)["code"] == "no_route"
     assert b"secret-token-value" not in body
 
 

@@ -137,11 +137,12 @@ def _handler_class(gateway: LocalGateway, static_dir: Path, api_lock: threading.
                 with api_lock:
                     response = gateway.handle_request(method=self.command, path=self.path, headers=headers, body=body)
             except LocalGatewayException as exc:
-                # No route matched (API Gateway's "Missing Authentication Token"): 404 in the API's error shape, as
-                # the deployed API's gateway responses answer it (infra.components.api); never the header echoed.
+                # No route matched (API Gateway's "Missing Authentication Token"): 404 ``no_route`` in the API's error
+                # shape, as the deployed API's gateway responses answer it (infra.components.api); never the header
+                # echoed. Not ``not_found``: the web app tells a route this server lacks from a missing resource.
                 if isinstance(exc, ForbiddenError):
                     path = urlsplit(self.path).path
-                    self._error(HTTPStatus.NOT_FOUND, "not_found", f"no route {self.command} {path[:200]}")
+                    self._error(HTTPStatus.NOT_FOUND, "no_route", f"no route {self.command} {path[:200]}")
                 else:
                     self._error(HTTPStatus(exc.CODE), "unauthorized" if exc.CODE == 401 else "internal", "gateway")
                 return
