@@ -260,3 +260,91 @@ def test_conditions_parsed_once_still_judge_each_write_by_its_own_values(ddb: An
                     }
                 ]
             )
+
+
+def _random_value(rng: random.Random, depth: int = 0) -> dict[str, Any]:
+    kind = rng.choice(["S", "N", "B", "SS", "NS", "BS", "BOOL", "NULL"] + (["M", "L"] if depth < 3 else []))
+    if kind == "S":
+        return {"S": rng.choice(["", "plain", "ünïcödé ✓", '"quoted" \\ back', "x" * rng.randrange(1, 500)])}
+    if kind == "N":
+        return {"N": rng.choice(["0", "-12", "3.25", "1E+5", str(rng.randrange(10**12))])}
+    if kind == "B":
+        return {"B": bytes(rng.randrange(256) for _ in range(rng.randrange(1, 40)))}
+    if kind == "SS":
+        return {"SS": sorted({f"s{rng.randrange(20)}" for _ in range(rng.randrange(1, 5))})}
+    if kind == "NS":
+        return {"NS": sorted({str(rng.randrange(100)) for _ in range(rng.randrange(1, 5))})}
+    if kind == "BS":
+        return {"BS": sorted({bytes([rng.randrange(256), 1]) for _ in range(rng.randrange(1, 4))})}
+    if kind == "BOOL":
+        return {"BOOL": rng.random() < 0.5}
+    if kind == "NULL":
+        return {"NULL": True}
+    if kind == "M":
+        return {"M": {f"k{n}": _random_value(rng, depth + 1) for n in range(rng.randrange(0, 4))}}
+    return {"L": [_random_value(rng, depth + 1) for _ in range(rng.randrange(0, 4))]}
+
+
+@pytest.fixture
+def moto_own_item_costs(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Switches moto's own serialisation, response enrichment and item construction back on (the oracle)."""
+    from moto.core.serialize import BaseJSONSerializer
+
+    def restore() -> None:
+        for owner, name, original in BaseJSONSerializer._cts_fast_items:
+            monkeypatch.setattr(owner, name, original)
+
+    return restore
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_items_read_back_exactly_as_moto_itself_writes_them(ddb: Any, moto_own_item_costs: Any, seed: int) -> None:
+    patch_all()
+    rng = random.Random(seed)
+    written = []
+    for n in range(40):
+        item = {"pk": {"S": f"P{n % 4}"}, "sk": {"S": f"S{n:02d}"}, "g1pk": {"S": "G"}, "g1sk": {"S": f"{n:03d}"}}
+        item.update({f"a{m}": _random_value(rng) for m in range(rng.randrange(1, 6))})
+        ddb.put_item(TableName=TABLE, Item=item)
+        written.append(item)
+    keys = [{"pk": i["pk"], "sk": i["sk"]} for i in written]
+
+    def reads() -> list[Any]:
+        return [
+            [ddb.get_item(TableName=TABLE, Key=k)["Item"] for k in keys],
+            sorted(
+                ddb.batch_get_item(RequestItems={TABLE: {"Keys": keys[:30]}})["Responses"][TABLE],
+                key=lambda i: i["sk"]["S"],
+            ),
+            _query_all(ddb, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "P1"}}),
+            _query_all(
+                ddb, IndexName="gsi1", KeyConditionExpression="g1pk = :g", ExpressionAttributeValues={":g": {"S": "G"}}
+            ),
+            ddb.delete_item(TableName=TABLE, Key=keys[0], ReturnValues="ALL_OLD")["Attributes"],
+        ]
+
+    patched = reads()
+    ddb.put_item(TableName=TABLE, Item=written[0])
+    moto_own_item_costs()
+    assert patched == reads()
+    assert patched[0] == written  # and they are what was written
+
+
+def test_an_item_over_the_size_limit_is_refused_as_moto_refuses_it(ddb: Any, moto_own_item_costs: Any) -> None:
+    patch_all()
+
+    def refusal(size: int) -> str | None:
+        item = {"pk": {"S": "BIG"}, "sk": {"S": str(size)}, "a": {"S": "x" * size}, "b": {"N": "1"}}
+        try:
+            ddb.put_item(TableName=TABLE, Item=item)
+        except ClientError as error:
+            return f"{error.response['Error']['Code']}: {error.response['Error']['Message']}"
+        return None
+
+    # 16 bytes besides "a": names, keys and "b"; moto refuses over 405,000 in all
+    sizes = [300_000, 404_984, 404_985, 420_000]
+    patched = [refusal(size) for size in sizes]
+    moto_own_item_costs()
+    assert patched == [refusal(size) for size in sizes]
+    assert patched[:2] == [None, None]
+    assert None not in patched[2:]

@@ -18,6 +18,15 @@ It also parses every condition expression again for every write (twice in a tran
 and :func:`patch_condition_parsing` keeps them parsed. Its SQS layer costs time per message queued: every message
 sent or received re-reads all the queue's attributes (counting every message three times), and every delete
 rebuilds the message list. :func:`patch_sqs` reads the one attribute needed and deletes in one pass.
+moto writes every response by walking the operation's output shape; for DynamoDB items that walk probes each of the
+ten members of every attribute value under several spellings, which is ~80 % of the server's time for a batch read.
+:func:`patch_item_costs` writes an attribute value moto already holds in wire form directly (anything else
+still takes moto's path). It also runs a regular expression over every response body to put a request id into XML
+ones; :func:`patch_item_costs` skips it for a body without a ``<RequestId>`` element, where it changes nothing.
+And it checks an item's 400 KB limit as each attribute is set by summing the sizes of all the attributes set before
+(quadratic in attributes); :func:`patch_item_costs` keeps a running total, raising the same error at the same point.
+For every request it also lists its own package directory and inspects the handler class's methods;
+:func:`patch_request_dispatch` keeps both lists, which do not change while the server runs.
 :func:`quiet_http_log` drops the log line werkzeug writes for every request (werkzeug's server also closes every
 connection; the handlers' clients pay a connect per request).
 
@@ -136,6 +145,8 @@ def patch_condition_parsing() -> None:
     parsed: dict[str, tuple[Any, list[str], list[str]]] = {}
 
     def create_condition_expression_parser(expr: Any, names: Any, values: Any) -> Any:
+        if not expr:  # an unconditional write: nothing to parse, and its values can be a whole item
+            return original(expr, names, values)
         key = json.dumps([expr, names, values], sort_keys=True)
         with _LOCK:
             hit = parsed.get(key)
@@ -156,8 +167,118 @@ def patch_condition_parsing() -> None:
 def patch_all() -> None:
     """Every fix of this module; idempotent. Call before the server starts."""
     patch_dynamodb()
+    patch_item_costs()
+    patch_request_dispatch()
     patch_sqs()
     quiet_http_log()
+
+
+def patch_request_dispatch() -> None:
+    import functools
+
+    from moto import backends
+    from moto.core import responses
+
+    if getattr(backends, "_cts_cached", False):
+        return
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: modules
+    cached = functools.lru_cache(maxsize=None)(getattr(responses, "method_names_from_class"))  # noqa: B009
+    setattr(responses, "method_names_from_class", cached)  # noqa: B010
+    backends._cts_cached = True  # type: ignore[attr-defined]
+
+
+_ITEM_LIMIT = 405_000  # moto's own limit (DynamoDB's 400 KB, measured by moto at between 409 and 410 KB)
+_WIRE_MEMBERS = frozenset({"S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"})
+
+
+def patch_item_costs() -> None:
+    import base64
+
+    from moto.core.responses import BaseResponse
+    from moto.core.serialize import BaseJSONSerializer
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+    from moto.dynamodb.models.utilities import bytesize
+
+    if getattr(BaseJSONSerializer, "_cts_fast_items", False):
+        return
+    original = BaseJSONSerializer._serialize_type_structure
+
+    def blob(value: str | bytes) -> str:
+        # As moto's blob member does: the stored bytes (or text, UTF-8 encoded), base64 encoded.
+        raw = value.encode("utf-8") if isinstance(value, str) else value
+        return base64.b64encode(raw).decode("ascii")
+
+    def wire(value: Any) -> dict[str, Any] | None:
+        """The attribute value as moto's walk would write it, or None when it is not a plain wire-form dict."""
+        if type(value) is not dict or len(value) != 1:
+            return None
+        ((member, inner),) = value.items()
+        if member not in _WIRE_MEMBERS or inner is None:
+            return None
+        if member in ("S", "N") and type(inner) is str:
+            return {member: inner}
+        if member in ("SS", "NS") and type(inner) is list and all(type(v) is str for v in inner):
+            return {member: list(inner)}
+        if member in ("BOOL", "NULL") and type(inner) is bool:
+            return {member: inner}
+        if member == "B" and type(inner) in (str, bytes):
+            return {member: blob(inner)}
+        if member == "BS" and type(inner) is list and all(type(v) in (str, bytes) for v in inner):
+            return {member: [blob(v) for v in inner]}
+        if member == "M" and type(inner) is dict:
+            mapped: dict[str, Any] = {}
+            for name, nested in inner.items():
+                if (converted := wire(nested)) is None:
+                    return None
+                mapped[name] = converted
+            return {member: mapped}
+        if member == "L" and type(inner) is list:
+            listed: list[Any] = []
+            for nested in inner:
+                if (converted := wire(nested)) is None:
+                    return None
+                listed.append(converted)
+            return {member: listed}
+        return None
+
+    def serialize_structure(self: Any, serialized: Any, value: Any, shape: Any, key: str) -> None:
+        if key and shape.name == "AttributeValue" and (converted := wire(value)) is not None:
+            serialized[self.get_serialized_name(shape, key)] = converted
+            return
+        original(self, serialized, value, shape, key)
+
+    BaseJSONSerializer._serialize_type_structure = serialize_structure  # type: ignore[method-assign]
+
+    enrich = BaseResponse._enrich_response
+
+    def enrich_response(headers: dict[str, str], body: Any) -> tuple[dict[str, str], Any]:
+        if isinstance(body, str) and "<RequestId>" not in body:
+            return enrich(headers, "")[0], body  # the headers' part, without scanning a body it cannot change
+        return enrich(headers, body)
+
+    BaseResponse._enrich_response = staticmethod(enrich_response)  # type: ignore[method-assign]
+
+    def item_init(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
+        self.hash_key, self.range_key = hash_key, range_key
+        self.attrs = LimitedSizeDict()
+        total = 0
+        for name, value in attrs.items():
+            typed = DynamoType(value)
+            total += bytesize(name) + typed.size()
+            if total > _ITEM_LIMIT:
+                raise ItemSizeTooLarge
+            dict.__setitem__(self.attrs, name, typed)
+
+    original_item_init = Item.__init__
+    Item.__init__ = item_init  # type: ignore[method-assign]
+    # moto's own versions, for the tests that check these against them.
+    BaseJSONSerializer._cts_fast_items = (  # type: ignore[attr-defined]
+        (BaseJSONSerializer, "_serialize_type_structure", original),
+        (BaseResponse, "_enrich_response", staticmethod(enrich)),
+        (Item, "__init__", original_item_init),
+    )
 
 
 _sending = threading.local()  # set while moto's send_message runs: it reads one attribute of the queue
