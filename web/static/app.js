@@ -7,6 +7,7 @@
 //   #/cases, #/cases/<id>   the case board, a case
 //   #/profiles[/<id>]       risk profiles (risk managers)
 //   #/watchlists            watch-list entries (risk managers)
+//   #/dashboard?from=&to=…  the management dashboard (view_reports)
 
 import {
   $,
@@ -27,6 +28,7 @@ import {
 } from "./core.js";
 import { renderAudit, renderSubscriptions } from "./audit.js";
 import { renderAlertCase, renderCase, renderCaseBoard } from "./cases.js";
+import { renderDashboard } from "./dashboard.js";
 import { openDetail } from "./consignment.js";
 import { renderUsers } from "./users.js";
 import { canRead as canReadRules, renderProfile, renderProfiles, renderWatchlists } from "./rules.js";
@@ -122,11 +124,13 @@ const SCREENS = [
   "audit-view",
   "settings-view",
   "users-view",
+  "dashboard-view",
 ];
 
 function buildNav() {
   const links = [["#/", "Home", true]];
   links.push(["#/cases", "Cases", can("view_cases")]);
+  links.push(["#/dashboard", "Dashboard", can("view_reports")]);
   links.push(["#/profiles", "Risk profiles", canReadRules()]);
   links.push(["#/watchlists", "Watch lists", canReadRules()]);
   links.push(["#/audit", "Audit trail", can("view_audit")]);
@@ -216,6 +220,10 @@ async function route() {
     if (!can("manage_own_subscriptions")) return notAllowed("alert e-mail settings");
     showOnly("settings-view");
     await renderSubscriptions();
+  } else if (hash.startsWith("#/dashboard")) {
+    if (!can("view_reports")) return notAllowed("the dashboard");
+    showOnly("dashboard-view");
+    await renderDashboard(new URLSearchParams(hash.split("?")[1] || ""));
   } else if (hash.startsWith("#/watchlists")) {
     if (!canReadRules()) return notAllowed("watch lists");
     showOnly("watchlists-view");

@@ -18,7 +18,8 @@ export const PERMISSIONS = {
   "view_cases": ["administrator", "auditor", "examination_officer", "risk_manager", "supervisor", "targeting_analyst"],
   "work_cases": ["examination_officer", "supervisor", "targeting_analyst"],
   "supervise_cases": ["supervisor"],
-  "manage_own_subscriptions": ["administrator", "auditor", "examination_officer", "risk_manager", "supervisor", "targeting_analyst"]
+  "manage_own_subscriptions": ["administrator", "auditor", "examination_officer", "risk_manager", "supervisor", "targeting_analyst"],
+  "view_reports": ["administrator", "auditor", "risk_manager", "supervisor"]
 };
 // END PERMISSIONS
 
