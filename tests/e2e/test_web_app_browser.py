@@ -97,3 +97,31 @@ def test_a_carrier_uploads_from_the_browser_and_sees_the_receipt(
     page.get_by_test_id("receipt-row").filter(has_text="browser-upload.csv").wait_for(timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "carrier-view.png"))
     page.close()
+
+
+def test_a_search_link_fills_the_filters_and_facets_count_and_narrow_the_matches(
+    browser: Any, local_stack: RunningStack
+) -> None:
+    page = signed_in_page(browser, local_stack, "targeting_analyst")
+    # The dashboard's drill-down opens links like this one: the filters are the API's own parameter names.
+    page.goto(local_stack.api_url + "/#/consignments?level=red&direction=import&q=DMLU")
+    summary = page.get_by_test_id("search-summary")
+    summary.filter(has_text="found").wait_for()
+    assert page.get_by_test_id("search-level").input_value() == "red"
+    assert page.get_by_test_id("search-direction").input_value() == "import"
+    assert page.get_by_test_id("search-more").get_attribute("open") is not None  # a filter in it is set
+    rows = page.get_by_test_id("consignment-row")
+    assert "DMLU0000002" in " ".join(rows.all_inner_texts())
+    assert all(row.get_attribute("class") == "row-red" for row in rows.all())
+    level_facet = page.get_by_test_id("facet-level")
+    assert level_facet.inner_text().split("\n")[1:] == [f"red ({rows.count()})"]
+    page.screenshot(path=str(ARTIFACTS / "search-facets.png"))
+    # Clearing the filters widens the search; a facet's value is a button that filters on it again.
+    page.get_by_test_id("search-clear").click()
+    page.get_by_test_id("facet-level").filter(has_text="amber").wait_for()
+    page.get_by_test_id("facet-level").get_by_role("button", name="amber", exact=False).click()
+    page.wait_for_function("() => document.querySelector('#search-level').value === 'amber'")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=consignment-row]')].every(r => r.className === 'row-amber')"
+    )
+    page.close()

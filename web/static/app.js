@@ -192,6 +192,12 @@ async function route() {
     if (!can("view_consignments")) return notAllowed("consignments");
     showOnly("detail");
     await Promise.all([openDetail(decodeURIComponent(match[1])), renderAlertCase(null)]);
+  } else if (hash.startsWith("#/consignments")) {
+    if (!can("view_consignments")) return notAllowed("consignments");
+    showOnly("consignments");
+    fillSearchForm(new URLSearchParams(hash.split("?")[1] || ""));
+    $("consignments-title").focus();
+    await search(1);
   } else if ((match = hash.match(/^#\/cases\/(.+)$/))) {
     if (!can("view_cases")) return notAllowed("cases");
     showOnly("case-view");
@@ -368,13 +374,36 @@ async function acknowledge(alert, button) {
 
 // ------------------------------------------------------------------ consignments
 
+// Every named field of the search form is a parameter of GET /consignments (same names), so a link such as
+// #/consignments?level=red&port=JMKIN (the dashboard's drill-down) fills the form and runs the search.
+function searchParams(form) {
+  const params = new URLSearchParams();
+  for (const field of form.elements) {
+    const value = field.name ? String(field.value || "").trim() : "";
+    if (value && !(field.name === "sort" && value === "relevance")) params.set(field.name, value);
+  }
+  return params;
+}
+
+function fillSearchForm(params) {
+  const form = $("search-form");
+  form.reset();
+  let more = false;
+  for (const [name, value] of params) {
+    const field = form.elements[name];
+    if (!field || !("value" in field)) continue;
+    if (field instanceof HTMLSelectElement && ![...field.options].some((o) => o.value === value)) {
+      field.append(el("option", { value }, value.replaceAll("_", " ")));
+    }
+    field.value = value;
+    if (field.closest("#search-more")) more = true;
+  }
+  if (more) $("search-more").open = true;
+}
+
 async function search(page) {
   const form = $("search-form");
-  const params = new URLSearchParams();
-  for (const name of ["q", "mode", "level", "sort"]) {
-    const value = form.elements[name].value.trim();
-    if (value) params.set(name, value);
-  }
+  const params = searchParams(form);
   params.set("page", String(page));
   params.set("page_size", String(PAGE_SIZE));
   params.set("facets", FACETS.map(([name]) => name).join(","));
@@ -403,19 +432,25 @@ async function search(page) {
 const FACETS = [
   ["level", "Level"],
   ["mode", "Mode"],
+  ["direction", "Direction"],
+  ["alert_status", "Alert"],
   ["case_status", "Case status"],
   ["place_of_discharge", "Discharge port"],
   ["countries", "Countries"],
 ];
 
+// Facets counted on one field and filtered on another (the route's ports and countries hold every place on it).
+const FACET_FILTERS = { place_of_discharge: "port", countries: "country" };
+
 function renderFacets(facets) {
   const box = $("search-facets");
   const groups = FACETS.filter(([name]) => facets[name] && Object.keys(facets[name]).length).map(([name, label]) => {
     const form = $("search-form");
-    const filter = form.elements[name] instanceof HTMLSelectElement ? form.elements[name] : null;
+    const filter = form.elements[FACET_FILTERS[name] || name] || null;
     const items = Object.entries(facets[name]).map(([value, count]) => {
       const text = `${value.replaceAll("_", " ")} (${count})`;
-      if (!filter || ![...filter.options].some((o) => o.value === value)) return el("li", {}, text);
+      const selectable = filter instanceof HTMLSelectElement ? [...filter.options].some((o) => o.value === value) : !!filter;
+      if (!selectable) return el("li", {}, text);
       return el(
         "li",
         {},
@@ -605,6 +640,10 @@ function wire() {
   $("alerts-refresh").addEventListener("click", loadAlerts);
   $("search-form").addEventListener("submit", (event) => {
     event.preventDefault();
+    search(1);
+  });
+  $("search-clear").addEventListener("click", () => {
+    $("search-form").reset();
     search(1);
   });
   $("page-prev").addEventListener("click", () => search(Math.max(1, state.page - 1)));

@@ -6,6 +6,7 @@ Keys look like ``sea:MSCU/MBL123:HBL9``: clients percent-encode them in the path
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -14,22 +15,86 @@ from chalicelib.http import Call, Routes
 from cts.domain.audit import SubjectKind, subject
 from cts.domain.errors import NotFound
 from cts.domain.permissions import Action
-from cts.ports.search import SearchDocument, SearchQuery, SortKey
+from cts.ports.search import FACET_FIELDS, SearchDocument, SearchQuery, SortKey
 from cts.services.audit import AuditTrail
 from cts.services.consignment_context import party_history, similar
 
 routes = Routes()
 
 
-class ConsignmentSearch(BaseModel):
-    """The query string of ``GET /consignments`` (the search engine checks mode and level further)."""
+_LIST = r"^[^,]{1,64}(,[^,]{1,64}){0,49}$"
+"""A comma-separated list of up to 50 values (a field matches any of them)."""
 
-    q: str | None = Field(default=None, max_length=500, description="free text")
-    mode: str | None = Field(default=None, max_length=20, description="transport mode, e.g. sea")
-    level: str | None = Field(default=None, max_length=20, description="risk level, e.g. amber")
+
+class ConsignmentSearch(BaseModel):
+    """The query string of ``GET /consignments``: lists are comma-separated (any value matches), dates are
+    ``YYYY-MM-DD`` (a ``*_to`` date includes the whole day) or ISO 8601 instants; the search engine checks the
+    values further (unknown sort or facet, inverted range: 400)."""
+
+    q: str | None = Field(default=None, max_length=500, description="free text over parties, goods, documents")
+    mode: str | None = Field(default=None, pattern=_LIST, description="transport modes, e.g. sea,air")
+    direction: str | None = Field(default=None, pattern=_LIST, description="import, export, transit, transshipment")
+    level: str | None = Field(default=None, pattern=_LIST, description="risk levels, e.g. red,amber")
+    port: str | None = Field(default=None, pattern=_LIST, description="UN/LOCODEs on the route")
+    country: str | None = Field(default=None, pattern=_LIST, description="ISO 3166 alpha-2 codes on the route")
+    hs: str | None = Field(default=None, max_length=13, description="HS code prefix, e.g. 9306 or 9306.21")
+    carrier: str | None = Field(default=None, max_length=64, description="carrier code (SCAC, IATA prefix)")
+    journey: str | None = Field(default=None, max_length=64, description="voyage or flight number")
+    eta_from: date | datetime | None = None
+    eta_to: date | datetime | None = None
+    etd_from: date | datetime | None = None
+    etd_to: date | datetime | None = None
+    score_min: int | None = Field(default=None, ge=0, le=1_000_000)
+    score_max: int | None = Field(default=None, ge=0, le=1_000_000)
+    profile: str | None = Field(default=None, max_length=128, description="a profile that matched")
+    alert_status: str | None = Field(default=None, pattern=_LIST)
+    case_status: str | None = Field(default=None, pattern=_LIST)
     sort: SortKey = "relevance"
     page: int = Field(default=1, ge=1, le=10_000)
     page_size: int = Field(default=50, ge=1, le=200)
+    facets: str | None = Field(
+        default=None, pattern=_LIST, description=f"fields to count over all matches: {', '.join(sorted(FACET_FIELDS))}"
+    )
+    facet_size: int = Field(default=20, ge=1, le=200)
+
+    def to_query(self) -> SearchQuery:
+        return SearchQuery(
+            text=self.q,
+            modes=_split(self.mode),
+            directions=_split(self.direction),
+            levels=_split(self.level),
+            ports=_split(self.port),
+            countries=_split(self.country),
+            hs_prefix=self.hs,
+            carrier=self.carrier,
+            journey_id=self.journey,
+            eta_from=_instant(self.eta_from),
+            eta_to=_instant(self.eta_to, end_of_day=True),
+            etd_from=_instant(self.etd_from),
+            etd_to=_instant(self.etd_to, end_of_day=True),
+            score_min=self.score_min,
+            score_max=self.score_max,
+            profile=self.profile,
+            alert_statuses=_split(self.alert_status),
+            case_statuses=_split(self.case_status),
+            sort=self.sort,
+            page=self.page,
+            page_size=self.page_size,
+            facets=_split(self.facets),
+            facet_size=self.facet_size,
+        )
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip()) if value else ()
+
+
+def _instant(value: date | datetime | None, end_of_day: bool = False) -> datetime | None:
+    """A date means its whole day (UTC): from its first instant, or to its last when it ends a range."""
+    if value is None or isinstance(value, datetime):
+        return value
+    start = datetime.combine(value, time.min, tzinfo=UTC)
+    return start + timedelta(days=1, microseconds=-1) if end_of_day else start
 
 
 class SearchPage(BaseModel):
@@ -37,25 +102,21 @@ class SearchPage(BaseModel):
     page: int
     page_size: int
     hits: list[SearchDocument]
+    facets: dict[str, dict[str, int]] = Field(
+        default_factory=dict, description="per requested field: value -> number of matches, largest first"
+    )
 
 
 @routes.api("/consignments", action=Action.VIEW_CONSIGNMENTS, query=ConsignmentSearch, response=SearchPage)
 def search_consignments(call: Call) -> dict[str, Any]:
-    asked = call.params(ConsignmentSearch)
-    query = SearchQuery(
-        text=asked.q,
-        modes=(asked.mode,) if asked.mode else (),
-        levels=(asked.level,) if asked.level else (),
-        sort=asked.sort,
-        page=asked.page,
-        page_size=asked.page_size,
-    )
+    query = call.params(ConsignmentSearch).to_query()
     result = call.container.search.search(query)
     return {
         "total": result.total,
         "page": query.page,
         "page_size": query.page_size,
         "hits": [doc.model_dump(mode="json") for doc in result.hits],
+        "facets": result.facets,
     }
 
 

@@ -175,6 +175,74 @@ def test_consignment_search_passes_text_mode_level_sort_and_page_to_the_index(cl
     )
 
 
+def test_consignment_search_passes_every_filter_list_range_and_facet_to_the_index(client: Client, world: World) -> None:
+    query = (
+        "mode=sea,air&direction=import&level=red,amber&port=jmkin,USMIA&country=co&hs=9306.21&carrier=mscu"
+        "&journey=VOY12&eta_from=2026-11-25&eta_to=2026-11-26&etd_to=2026-11-20T12:00:00Z&score_min=30&score_max=90"
+        "&profile=p-guns&alert_status=new&case_status=referred,examined&sort=-score&facets=level,ports&facet_size=5"
+    )
+    assert client.http.get(f"/consignments?{query}", headers=world.auth("targeting_analyst")).status_code == 200
+    sent = world.search.queries[-1]
+    assert (sent.modes, sent.directions, sent.levels) == (("sea", "air"), ("import",), ("red", "amber"))
+    assert (sent.ports, sent.countries, sent.hs_prefix) == (("JMKIN", "USMIA"), ("CO",), "930621")
+    assert (sent.carrier, sent.journey_id, sent.profile) == ("MSCU", "VOY12", "p-guns")
+    assert (sent.score_min, sent.score_max, sent.sort) == (30, 90, "-score")
+    assert (sent.alert_statuses, sent.case_statuses) == (("new",), ("referred", "examined"))
+    assert (sent.facets, sent.facet_size) == (("level", "ports"), 5)
+    # A date is its whole day: from its first instant, to its last.
+    assert sent.eta_from is not None
+    assert sent.eta_to is not None
+    assert sent.etd_to is not None
+    assert sent.eta_from.isoformat() == "2026-11-25T00:00:00+00:00"
+    assert sent.eta_to.isoformat() == "2026-11-26T23:59:59.999999+00:00"
+    assert sent.etd_to.isoformat() == "2026-11-20T12:00:00+00:00"
+
+
+def test_consignment_search_answers_facet_counts_over_all_matches_not_just_the_page(
+    client: Client, world: World, tmp_path: Any
+) -> None:
+    from cts.adapters.embedded_search import EmbeddedSearchIndex
+
+    engine = EmbeddedSearchIndex(tmp_path / "search.db")
+    engine.ensure_ready()
+    from dataclasses import replace
+
+    from chalicelib.container import set_container
+
+    set_container(replace(world.container, search=engine))  # the world fixture resets the container afterwards
+    docs = []
+    for number, level in (("R1", "red"), ("R2", "red"), ("A1", "amber"), ("N1", "none")):
+        c = consignment(number=number)
+        docs.append(SearchDocument.from_consignment(c.key, 1, c, level=level, received_at=NOW))
+    engine.index(docs)
+    engine.refresh()
+    data = body(client.http.get("/consignments?page_size=1&facets=level,mode", headers=world.auth("auditor")))
+    assert (data["total"], len(data["hits"])) == (4, 1)
+    assert data["facets"] == {"level": {"red": 2, "amber": 1, "none": 1}, "mode": {"sea": 4}}
+    filtered = body(client.http.get("/consignments?level=red,amber&facets=level", headers=world.auth("auditor")))
+    assert filtered["facets"] == {"level": {"red": 2, "amber": 1}}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "facets=password",
+        "eta_from=2026-11-26&eta_to=2026-11-25",
+        "score_min=90&score_max=10",
+        "hs=guns",
+        "eta_from=yesterday",
+        "mode=" + ",".join(["sea"] * 51),
+        "level=,",
+    ],
+)
+def test_consignment_search_rejects_unknown_facets_inverted_ranges_and_bad_lists_with_400(
+    client: Client, world: World, query: str
+) -> None:
+    response = client.http.get(f"/consignments?{query}", headers=world.auth("auditor"))
+    assert response.status_code == 400, response.body
+    assert body(response)["code"] in {"validation_failed", "invalid_search_query"}
+
+
 @pytest.mark.parametrize("query", ["sort=cheapest", "page=abc", "page=0", "page_size=5000"])
 def test_consignment_search_rejects_bad_parameters_with_400(client: Client, world: World, query: str) -> None:
     assert_error(client.http.get(f"/consignments?{query}", headers=world.auth("auditor")), 400, "validation_failed")
