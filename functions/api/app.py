@@ -25,6 +25,7 @@ from chalicelib import (
     openapi,
     profiles,
     receipts,
+    reports,
     subscriptions,
     uploads,
     users,
@@ -36,8 +37,10 @@ app = Chalice(app_name="cts-api")
 
 for group in (health, openapi, auth, consignments, alerts, cases, receipts, uploads, profiles, watchlists):
     group.routes.register(app)
-for group in (case_board, audit, attachments, subscriptions, users, manifests):
+for group in (case_board, audit, attachments, subscriptions, users, manifests, reports):
     group.routes.register(app)
+# The monthly report's PDF leaves as binary (base64 to API Gateway, whose binary media types list it too).
+app.api.binary_types.append(reports.PDF)
 
 if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
     # Cold start in Lambda: fail now, with the list of missing settings, rather than on a request.

@@ -15,6 +15,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from cts.adapters.dynamodb import DynamoConsignments, DynamoReceipts, bind_table
+from cts.adapters.dynamodb_reports import DynamoReportCounters
 from cts.adapters.idempotency import Idempotent, make_idempotent
 from cts.adapters.s3 import S3ObjectStore
 from cts.adapters.sqs import SqsWorkQueue
@@ -22,6 +23,7 @@ from cts.config.settings import IngestSettings, load_settings
 from cts.domain.reference import default_reference
 from cts.ports.clock import SystemClock
 from cts.services.ingest import IngestService, NotAnUpload
+from cts.services.reports import ReportRecorder
 
 logger = Logger(service="cts-ingest")
 tracer = Tracer(service="cts-ingest")
@@ -43,6 +45,7 @@ def _ingest() -> Idempotent:
         reference=default_reference(),
         clock=SystemClock(),
         retention=settings.retention,
+        reports=ReportRecorder(DynamoReportCounters(settings.records_table, settings.region)),
     )
 
     def ingest(request: dict[str, str]) -> dict[str, Any]:

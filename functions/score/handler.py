@@ -27,12 +27,14 @@ from cts.adapters.dynamodb import (
     bind_table,
 )
 from cts.adapters.dynamodb_holds import DynamoRecordsHold
+from cts.adapters.dynamodb_reports import DynamoReportCounters
 from cts.adapters.idempotency import Idempotent, make_idempotent
 from cts.adapters.s3 import S3ObjectStore
 from cts.adapters.search import make_search_index
 from cts.adapters.sqs import SqsWorkQueue
 from cts.config.settings import ScoreSettings, load_settings
 from cts.ports.clock import SystemClock
+from cts.services.reports import ReportRecorder
 from cts.services.rescoring import RescorePage, RescoreStart, RescoringPolicy, RescoringService
 from cts.services.retention import LegalHoldService
 from cts.services.score_requests import ScoreBatch, ScoreRequest, retry_alone
@@ -84,6 +86,7 @@ def _services() -> Services:
         parties=DynamoPartyHistory(table),
         retention=settings.retention,
         legal_hold=legal_hold,
+        reports=ReportRecorder(DynamoReportCounters(settings.records_table, settings.region)),
     )
 
     def score(request: dict[str, Any]) -> dict[str, Any]:

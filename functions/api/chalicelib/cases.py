@@ -22,6 +22,7 @@ from cts.domain.cases import CaseRecord, Decision, Examination, ExaminationResul
 from cts.domain.errors import NotFound, Unavailable, ValidationFailed
 from cts.domain.permissions import Action
 from cts.services.cases import CaseService
+from cts.services.reports import ReportRecorder
 
 routes = Routes()
 
@@ -164,8 +165,13 @@ def _service(call: Call) -> CaseService:
     container = call.container
     if container.cases is None or container.case_tasks is None:
         raise Unavailable("case work is not configured")
+    counters = container.reports
     return CaseService(
-        cases=container.cases, tasks=container.case_tasks, alerts=container.alerts, search=container.search
+        cases=container.cases,
+        tasks=container.case_tasks,
+        alerts=container.alerts,
+        search=container.search,
+        reports=ReportRecorder(counters, container.consignments) if counters is not None else None,
     )
 
 

@@ -29,6 +29,7 @@ from cts.ports.records import (
     PartyHistoryRepository,
     ReceiptRepository,
 )
+from cts.ports.reports import ReportCounters
 from cts.ports.rules_admin import RescoreTrigger, RulesStore
 from cts.ports.search import SearchIndex
 from cts.ports.storage import ObjectStore
@@ -129,6 +130,11 @@ class ApiContainer(Protocol):
         """Starts re-scoring after a rules change (None: changes are stored and say that nothing was queued)."""
         ...
 
+    @property
+    def reports(self) -> ReportCounters | None:
+        """The report counters (None: the report routes answer 503 and case changes are not counted)."""
+        ...
+
 
 @dataclass(frozen=True)
 class StaticContainer:
@@ -155,6 +161,7 @@ class StaticContainer:
     case_tasks: CaseTasks | None = None
     rules: RulesStore | None = None
     rescoring: RescoreTrigger | None = None
+    reports: ReportCounters | None = None
 
 
 class Container:
@@ -261,6 +268,13 @@ class Container:
 
         s = self.settings
         return self._once("cases", lambda: DynamoCaseStore(s.records_table, s.region))
+
+    @property
+    def reports(self) -> ReportCounters | None:
+        from cts.adapters.dynamodb_reports import DynamoReportCounters
+
+        s = self.settings
+        return self._once("reports", lambda: DynamoReportCounters(s.records_table, s.region))
 
     @property
     def case_tasks(self) -> CaseTasks | None:

@@ -255,6 +255,7 @@ class Route:
     query: type[BaseModel] | None = None
     response: type[BaseModel] | None = None
     errors: tuple[int, ...] = ()
+    produces: tuple[str, ...] = ()  # content types a 200 may have besides JSON (CSV and PDF reports)
 
 
 class Routes:
@@ -280,6 +281,7 @@ class Routes:
         query: type[BaseModel] | None = None,
         response: type[BaseModel] | None = None,
         errors: tuple[int, ...] = (),
+        produces: tuple[str, ...] = (),
     ) -> Callable[[V], V]:
         """Declare ``view`` at ``path``: signed-in callers only (unless ``public``), holding ``action``.
 
@@ -293,7 +295,9 @@ class Routes:
         """
 
         def declare(view: V) -> V:
-            self.routes.append(Route(path, methods, action, public, view, summary, body, query, response, errors))
+            self.routes.append(
+                Route(path, methods, action, public, view, summary, body, query, response, errors, produces)
+            )
             return view
 
         return declare

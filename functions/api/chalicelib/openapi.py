@@ -111,7 +111,11 @@ def _operation(route: Route, method: str, path: str, schemas: dict[str, Any]) ->
             "content": {"application/json": {"schema": _schema_ref(route.body, schemas)}},
         }
     success: dict[str, Any] = _schema_ref(route.response, schemas, "serialization") if route.response else {}
-    responses: dict[str, Any] = {"200": {"description": "OK", "content": {"application/json": {"schema": success}}}}
+    content: dict[str, Any] = {"application/json": {"schema": success}}
+    for kind in route.produces:  # a report's CSV or PDF form
+        text = kind.startswith("text/")
+        content[kind] = {"schema": {"type": "string"} if text else {"type": "string", "format": "binary"}}
+    responses: dict[str, Any] = {"200": {"description": "OK", "content": content}}
     errors = PUBLIC_ERRORS if route.public else PROTECTED_ERRORS
     statuses = {*errors, *(BODY_ERRORS if route.body is not None else ()), *(str(s) for s in route.errors)}
     for status in sorted(statuses):

@@ -29,6 +29,7 @@ class Action(StrEnum):
     WORK_CASES = "work_cases"
     SUPERVISE_CASES = "supervise_cases"
     MANAGE_OWN_SUBSCRIPTIONS = "manage_own_subscriptions"
+    VIEW_REPORTS = "view_reports"
 
 
 # Actions that change something; an auditor holds none of them.
@@ -80,6 +81,8 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.SUPERVISE_CASES: _roles(Role.SUPERVISOR),
     # Personal settings, not a change to the records: every customs role (the auditor too) chooses its own alerts.
     Action.MANAGE_OWN_SUBSCRIPTIONS: _CUSTOMS_READERS,
+    # Management oversight (docs/reports.md): those who answer for the targeting and the team, and the auditor.
+    Action.VIEW_REPORTS: _roles(Role.ADMINISTRATOR, Role.RISK_MANAGER, Role.SUPERVISOR, Role.AUDITOR),
 }
 
 

@@ -21,6 +21,7 @@ from cts.ports.clock import Clock, SystemClock
 from cts.ports.records import AlertRepository, CaseStore
 from cts.ports.search import SearchIndex
 from cts.ports.workflow import CaseTasks
+from cts.services.reports import ReportRecorder
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ class CaseService:
     search: SearchIndex
     clock: Clock = field(default_factory=SystemClock)
     attempts: int = 3  # re-reads when the state machine replaced its step's token during a change
+    reports: ReportRecorder | None = None  # the report counters (docs/reports.md); None: not counted
 
     def claim(self, case_id: str, actor: Actor, revision: int | None = None) -> CaseRecord:
         return self._act(case_id, actor, Command(CaseAction.CLAIM), revision)
@@ -95,6 +97,7 @@ class CaseService:
                 )
             except StepMoved:
                 continue
+            self._report(case, stored, actor)
             if hands_back and case.task_token is not None:
                 self._hand_back(case.task_token, stored, command)
             if change.moves_on:
@@ -109,6 +112,24 @@ class CaseService:
         if alert is None:  # a case without its alert still closes; it has nothing to count against
             return {}
         return dict(feedback_increments(change.case, alert.hits, alert.random_selection))
+
+    def _report(self, before: CaseRecord, after: CaseRecord, actor: Actor) -> None:
+        """Counted once: the change was stored at the revision read, so a retry of the same change is a Conflict."""
+        if self.reports is None:
+            return
+        counted = (
+            (before.decision is None and after.decision is not None)
+            or (before.examination is None and after.examination is not None)
+            or (before.status != after.status and CaseStatus(after.status) is CaseStatus.CLOSED)
+        )
+        if not counted:
+            return
+        try:
+            alert = self.alerts.get(after.alert_id)
+        except CtsError as exc:
+            log.warning("case %s: report counters without the alert: %s", after.case_id, exc)
+            alert = None
+        self.reports.case_changed(before, after, alert, actor.user, self.clock.now())
 
     def _hand_back(self, token: str, case: CaseRecord, command: Command) -> None:
         try:

@@ -30,6 +30,7 @@ from cts.ports.clock import Clock
 from cts.ports.messaging import WorkQueue
 from cts.ports.records import ConsignmentRepository, ReceiptRepository
 from cts.ports.storage import ObjectStore
+from cts.services.reports import ReportRecorder
 from cts.services.score_requests import score_messages
 
 INBOX = "inbox/"
@@ -62,6 +63,7 @@ class IngestService:
     clock: Clock
     retention: RetentionPolicy = field(default_factory=RetentionPolicy)
     slice_size: int = 500  # consignments stored before their score messages are sent
+    reports: ReportRecorder | None = None  # the report counters (docs/reports.md); None: not counted
 
     def ingest(self, object_key: str) -> Receipt:
         carrier_id = carrier_of(object_key)
@@ -98,6 +100,15 @@ class IngestService:
             "application/json",
             retention=HOLD if held else STANDARD,
         )
+        if self.reports is not None:
+            # Only what this delivery stored (a re-delivered file's versions are duplicates: counted once).
+            parsed_by_key = {item.consignment.key: item.consignment for item in parsed if item.consignment}
+            stored = [
+                (parsed_by_key[o.key], o.version)
+                for o in outcomes
+                if o.key in parsed_by_key and o.version and not o.duplicate
+            ]
+            self.reports.ingested(receipt, stored)
         return receipt
 
     def _store_all(self, parsed: list[ParsedConsignment], file_id: str, carrier_id: str) -> list[ConsignmentOutcome]:

@@ -32,6 +32,7 @@ from cts.ports.records import (
     RuleRepository,
 )
 from cts.ports.search import SearchIndex
+from cts.services.reports import ReportRecorder
 from cts.services.retention import LegalHoldService
 
 
@@ -69,6 +70,8 @@ class ScoringService:
     # would cost more than scoring. A rules change reaches the workers through re-scoring messages, which name the
     # new ruleset version and make a worker that has not seen it read the rules again at once.
     rules_max_age_s: float = 30.0
+    # The report counters (docs/reports.md): versions assessed on arrival and new alerts; None: not counted.
+    reports: ReportRecorder | None = None
     _compiled: CompiledRuleset | None = field(default=None, init=False, repr=False)
     _ruleset: Ruleset | None = field(default=None, init=False, repr=False)
     _ruleset_read: tuple[float, date] = field(default=(0.0, date.min), init=False, repr=False)
@@ -114,6 +117,7 @@ class ScoringService:
         self.assessments.put(assessment, expires=self.retention.consignment_expiry(stored))
         outcome, document = self._raise_alert(stored, assessment)
         self.search.index([document])
+        self._report([(stored, outcome)], ruleset_version)
         return outcome
 
     def score_many(self, refs: Sequence[tuple[str, int]], ruleset_version: str | None = None) -> BatchOutcome:
@@ -154,7 +158,18 @@ class ScoringService:
             documents.append(document)
         if documents:
             self.search.index(documents)
+        self._report([(versions[(s.key, s.version)], s) for s in outcome.scored if not s.superseded], ruleset_version)
         return outcome
+
+    def _report(self, scored: Sequence[tuple[ConsignmentVersion, ScoreOutcome]], ruleset_version: str | None) -> None:
+        """Counted last, once everything is written, and only for a version's first scoring message (a re-score
+        names its ruleset; a repeated message is answered by the score function's idempotency record)."""
+        if self.reports is None or ruleset_version is not None or not scored:
+            return
+        self.reports.scored(
+            self.clock.now(),
+            [(v.consignment, o.assessment if o.new_alert else None) for v, o in scored if o.assessment is not None],
+        )
 
     def _record_first_sightings(
         self, current: list[ConsignmentVersion], sightings: dict[tuple[str, int], PartySightings]

@@ -74,6 +74,12 @@ PROTECTED = [
     ("PUT", "/users/ann/groups"),
     ("POST", "/users/ann/disable"),
     ("GET", "/manifests/f1"),
+    ("GET", "/reports/overview"),
+    ("GET", "/reports/hit-rates?by=profile"),
+    ("GET", "/reports/profile-review"),
+    ("GET", "/reports/workload"),
+    ("GET", "/reports/carriers?format=csv"),
+    ("GET", "/reports/monthly.pdf?month=2026-10"),
 ]
 
 

@@ -1,0 +1,162 @@
+"""Report counters in the records table (:class:`cts.ports.reports.ReportCounters`, docs/data-model.md).
+
+Items:
+
+* ``STATS#<family>#<scope>`` / ``D#<yyyy-mm-dd>``: a day's counters, numbers added with ``UpdateItem ... ADD``
+  (atomic, so concurrent writers never lose an increment);
+* ``STATS#<family>#<scope>`` / ``M#<yyyy-mm>``: a month's roll-up, put once the month is over;
+* ``STATS#SCOPES`` / ``SCOPES``: the string set of every ``<port>|<mode>|<direction>`` scope counted (``ADD``);
+* ``STATS#ONCE#<marker>`` / ``ONCE``: put with ``attribute_not_exists(pk)``, e.g. a carrier file counted once.
+
+A period is one ``Query`` per family, scope and run of days (``sk BETWEEN D#<first> AND D#<last>``) plus one for
+the roll-ups of its whole months: never a scan."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from cts.adapters.aws import client, translate
+from cts.domain.errors import Conflict
+from cts.domain.reports import Family, Values
+
+SCOPES_KEY = {"pk": {"S": "STATS#SCOPES"}, "sk": {"S": "SCOPES"}}
+MAX_NAMES_PER_UPDATE = 100  # keeps each update expression well under DynamoDB's 4 KB
+
+
+def partition(family: Family, scope: str) -> str:
+    return f"STATS#{family.value}#{scope}"
+
+
+def number(value: float) -> str:
+    if float(value).is_integer():
+        return str(int(value))
+    return str(Decimal(repr(float(value))))
+
+
+def _values(item: Mapping[str, Any]) -> Values:
+    return {name: float(value["N"]) for name, value in item.items() if "N" in value}
+
+
+class DynamoReportCounters:
+    def __init__(self, table_name: str, region: str | None = None) -> None:
+        self._table = table_name
+        self._region = region
+        self._known_scopes: set[str] = set()
+        self._lock = threading.Lock()
+
+    def _ddb(self) -> Any:
+        return client("dynamodb", self._region)
+
+    def add(self, cells: Mapping[tuple[Family, str, date], Mapping[str, float]]) -> None:
+        try:
+            for (family, scope, day), values in sorted(cells.items()):
+                names = sorted(name for name, value in values.items() if value)
+                for start in range(0, len(names), MAX_NAMES_PER_UPDATE):
+                    chunk = names[start : start + MAX_NAMES_PER_UPDATE]
+                    self._ddb().update_item(
+                        TableName=self._table,
+                        Key={"pk": {"S": partition(family, scope)}, "sk": {"S": f"D#{day.isoformat()}"}},
+                        UpdateExpression="ADD " + ", ".join(f"#n{i} :v{i}" for i in range(len(chunk))),
+                        ExpressionAttributeNames={f"#n{i}": name for i, name in enumerate(chunk)},
+                        ExpressionAttributeValues={
+                            f":v{i}": {"N": number(values[name])} for i, name in enumerate(chunk)
+                        },
+                    )
+            self._remember({scope for _, scope, _ in cells if scope != "all"})
+        except (BotoCoreError, ClientError) as exc:
+            raise translate(exc, "report counters") from exc
+
+    def _remember(self, scopes: set[str]) -> None:
+        with self._lock:
+            new = scopes - self._known_scopes
+        if not new:
+            return
+        self._ddb().update_item(
+            TableName=self._table,
+            Key=SCOPES_KEY,
+            UpdateExpression="ADD #s :s",
+            ExpressionAttributeNames={"#s": "scopes"},
+            ExpressionAttributeValues={":s": {"SS": sorted(new)}},
+        )
+        with self._lock:
+            self._known_scopes |= new
+
+    def _query(self, pk: str, low: str, high: str) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :low AND :high",
+            "ExpressionAttributeValues": {":pk": {"S": pk}, ":low": {"S": low}, ":high": {"S": high}},
+        }
+        items: list[dict[str, Any]] = []
+        try:
+            while True:
+                page = self._ddb().query(**params)
+                items += page.get("Items", [])
+                if "LastEvaluatedKey" not in page:
+                    return items
+                params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        except (BotoCoreError, ClientError) as exc:
+            raise translate(exc, "report counters") from exc
+
+    def days(self, family: Family, scope: str, first: date, last: date) -> dict[date, Values]:
+        items = self._query(partition(family, scope), f"D#{first.isoformat()}", f"D#{last.isoformat()}")
+        return {date.fromisoformat(item["sk"]["S"][2:]): _values(item) for item in items}
+
+    def months(self, family: Family, scope: str, first: date, last: date) -> dict[str, Values]:
+        low, high = f"M#{first.year:04d}-{first.month:02d}", f"M#{last.year:04d}-{last.month:02d}"
+        return {item["sk"]["S"][2:]: _values(item) for item in self._query(partition(family, scope), low, high)}
+
+    def put_month(self, family: Family, scope: str, month: str, values: Mapping[str, float]) -> None:
+        item: dict[str, Any] = {"pk": {"S": partition(family, scope)}, "sk": {"S": f"M#{month}"}}
+        item.update({name: {"N": number(value)} for name, value in values.items() if name not in ("pk", "sk")})
+        try:
+            self._ddb().put_item(TableName=self._table, Item=item)
+        except (BotoCoreError, ClientError) as exc:
+            raise translate(exc, "report roll-up") from exc
+
+    def put_days(self, cells: Mapping[tuple[Family, str, date], Mapping[str, float]]) -> None:
+        """Write whole day counters at once (batch writes, replacing what is there): for seeding a benchmark or a
+        demo, never on a live table."""
+        requests = []
+        for (family, scope, day), values in cells.items():
+            item: dict[str, Any] = {"pk": {"S": partition(family, scope)}, "sk": {"S": f"D#{day.isoformat()}"}}
+            item.update({name: {"N": number(value)} for name, value in values.items() if value})
+            requests.append({"PutRequest": {"Item": item}})
+        try:
+            for start in range(0, len(requests), 25):
+                pending: dict[str, Any] = {self._table: requests[start : start + 25]}
+                while pending:
+                    answer = self._ddb().batch_write_item(RequestItems=pending)
+                    pending = answer.get("UnprocessedItems") or {}
+            scopes = {scope for _, scope, _ in cells if scope != "all"}
+            if scopes:
+                self._remember(scopes)
+        except (BotoCoreError, ClientError) as exc:
+            raise translate(exc, "report counters") from exc
+
+    def scopes(self) -> set[str]:
+        try:
+            item = self._ddb().get_item(TableName=self._table, Key=SCOPES_KEY).get("Item") or {}
+        except (BotoCoreError, ClientError) as exc:
+            raise translate(exc, "report scopes") from exc
+        return set(item.get("scopes", {}).get("SS", []))
+
+    def first_time(self, marker: str) -> bool:
+        try:
+            self._ddb().put_item(
+                TableName=self._table,
+                Item={"pk": {"S": f"STATS#ONCE#{marker}"}, "sk": {"S": "ONCE"}},
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+            return True
+        except (BotoCoreError, ClientError) as exc:
+            error = translate(exc, "report marker")
+            if isinstance(error, Conflict):
+                return False
+            raise error from exc
