@@ -15,14 +15,17 @@ from constructs import Construct
 
 from cts.config.country import CountryConfig
 from cts.config.resources import SYSTEM
-from infra.components.api import Api, load_routes
+from infra.components.api import STAGE, Api, load_routes
+from infra.components.backup import Backups
 from infra.components.bindings import Resources
 from infra.components.compute import Functions, Layers
 from infra.components.identity import Identity
 from infra.components.messaging import Messaging
+from infra.components.monitoring import Monitoring
 from infra.components.notifications import EmailFeedbackTopic, Schedules
 from infra.components.search import Search
 from infra.components.storage import Storage
+from infra.components.web import WebHosting
 from infra.components.workflow import Workflows
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -58,16 +61,26 @@ class CargoTargetingStack(cdk.Stack):
         cdk.Tags.of(self).add("Project", "CTS")
         cdk.Tags.of(self).add("Country", country.code)
 
-        self.web_url = self._web_url()
-        storage = Storage(self, "Storage", country=country, web_origin=origin_of(self.web_url))
+        storage = Storage(self, "Storage", country=country)
+        self.web = WebHosting(
+            self,
+            "Web",
+            country=country,
+            access_logs=storage.access_logs,
+        )
+        # Where people open the web app (links in e-mails, the buckets' CORS origin): the distribution, unless
+        # the country puts its own domain in front of it (web_url in the country file).
+        self.web_url = country.web_url or self.web.url
+        storage.allow_browser(origin_of(self.web_url))
         messaging = Messaging(self, "Messaging", buckets=storage.buckets)
-        identity = Identity(self, "Identity")
+        identity = Identity(self, "Identity", country=country)
         search = Search(self, "Search", country=country)
         self.resources = Resources(
             buckets=storage.buckets,
             queues=messaging.queues,
             tables=storage.tables,
             search=search.domain,
+            search_engine=search,
             search_url=search.url,
             user_pool=identity.user_pool,
             user_pool_client=identity.client,
@@ -95,9 +108,11 @@ class CargoTargetingStack(cdk.Stack):
             email_resources=(self.email_feedback.configuration_set_arn(),) if self.email_feedback else (),
         )
         self.functions = functions.functions
+        search.finish()  # every role that uses the search engine is known now: its own access control
         self.schedules = Schedules(self, "Schedules", country=country, functions=self.functions)
 
         self.api: Api | None = None
+        self.api_paths: list[str] = []
         http_functions = [f for f in SYSTEM.functions if f.trigger_queue is None]
         if len(http_functions) > 1:
             raise NotImplementedError("one HTTP API function is supported; the catalogue lists several")
@@ -112,26 +127,38 @@ class CargoTargetingStack(cdk.Stack):
                 routes=load_routes(root, spec),
                 user_pool=identity.user_pool,
             )
+            api_domain = cdk.Fn.join(
+                ".", [self.api.rest_api.rest_api_id, "execute-api", self.region, self.url_suffix]
+            )
+            self.api_paths = self.web.route_api(api_domain, STAGE, [r.path for r in self.api.routes])
+        self.web.deploy(
+            root,
+            {
+                "country": country.code,
+                "region": self.region,
+                "apiUrl": self.web_url if self.api is not None else "",
+                "userPoolId": identity.user_pool.user_pool_id,
+                "userPoolClientId": identity.client.user_pool_client_id,
+            },
+        )
+        self.monitoring = Monitoring(
+            self,
+            "Monitoring",
+            country=country,
+            queues=messaging.queues,
+            dead_letter_queues=messaging.dead_letter_queues,
+            dead_letter_alarms=messaging.alarms,
+            functions=self.functions,
+            state_machines=workflows.state_machines,
+            api=self.api.rest_api if self.api is not None else None,
+            web_acl=self.api.web_acl if self.api is not None else None,
+            domain=search.domain,
+        )
+        self.backups = Backups(self, "Backups", country=country, tables=storage.tables, raw_archive=storage.raw_archive)
 
         self.storage, self.messaging, self.identity, self.search = storage, messaging, identity, search
         self.workflows, self.layers = workflows, layers
         self._outputs()
-
-    def _web_url(self) -> str:
-        """Base URL of the web app: linked from alert e-mails, and the origin allowed to upload.
-
-        From the country file once it has ``web_url``; until the web app is hosted by this stack it
-        is a deploy-time parameter (``cdk deploy --parameters WebUrl=https://...``).
-        """
-        if self.country.web_url is not None:
-            return self.country.web_url
-        return cdk.CfnParameter(
-            self,
-            "WebUrl",
-            type="String",
-            description="Base URL of the CTS web app (https://host[/path]): alert e-mail links, upload CORS origin",
-            allowed_pattern=r"^https://[^/\s]+(/\S*)?$",
-        ).value_as_string
 
     def _email_settings(self) -> dict[str, str]:
         """Alert e-mail settings that are not resources: recipients and the web link in the e-mails."""
@@ -146,5 +173,11 @@ class CargoTargetingStack(cdk.Stack):
         cdk.CfnOutput(self, "UserPoolId", value=self.identity.user_pool.user_pool_id)
         cdk.CfnOutput(self, "UserPoolClientId", value=self.identity.client.user_pool_client_id)
         cdk.CfnOutput(self, "SearchEndpoint", value=self.search.url)
+        cdk.CfnOutput(self, "RawArchiveBucketName", value=self.storage.raw_archive.bucket_name)
+        cdk.CfnOutput(self, "WebUrl", value=self.web_url, description="Open the web app here")
+        cdk.CfnOutput(self, "WebBucketName", value=self.web.bucket.bucket_name)
+        cdk.CfnOutput(self, "DistributionId", value=self.web.distribution.distribution_id)
+        cdk.CfnOutput(self, "AlarmTopicArn", value=self.monitoring.topic.topic_arn)
+        cdk.CfnOutput(self, "DashboardName", value=self.monitoring.dashboard.dashboard_name)
         if self.api is not None:
             cdk.CfnOutput(self, "ApiUrl", value=self.api.rest_api.url)

@@ -27,6 +27,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from cts.config.country import CountryConfig
@@ -48,6 +49,69 @@ GATEWAY_ERRORS: tuple[tuple[apigw.ResponseType, str | None, str], ...] = (
     (apigw.ResponseType.DEFAULT_4_XX, None, "bad_request"),
     (apigw.ResponseType.DEFAULT_5_XX, None, "unavailable"),
 )
+
+
+# AWS managed rule groups on the API (no subscription fee). The common rule set's 8 KB body limit is counted, not
+# enforced: watch-list imports are larger, and the app enforces its own size limits (docs/api.md).
+MANAGED_RULE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("AWSManagedRulesAmazonIpReputationList", ()),
+    ("AWSManagedRulesCommonRuleSet", ("SizeRestrictions_BODY",)),
+    ("AWSManagedRulesKnownBadInputsRuleSet", ()),
+)
+
+
+def web_acl(scope: Construct, construct_id: str, *, country: CountryConfig) -> wafv2.CfnWebACL:
+    """A regional web ACL: a per-IP rate limit first, then the managed rule groups; everything else allowed."""
+
+    def visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+        return wafv2.CfnWebACL.VisibilityConfigProperty(
+            cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True
+        )
+
+    rules = [
+        wafv2.CfnWebACL.RuleProperty(
+            name="RateLimitPerIp",
+            priority=0,
+            action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+            statement=wafv2.CfnWebACL.StatementProperty(
+                rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                    limit=country.security.waf_rate_limit, aggregate_key_type="IP", evaluation_window_sec=300
+                )
+            ),
+            visibility_config=visibility("RateLimitPerIp"),
+        )
+    ]
+    for priority, (name, counted) in enumerate(MANAGED_RULE_GROUPS, start=1):
+        rules.append(
+            wafv2.CfnWebACL.RuleProperty(
+                name=name,
+                priority=priority,
+                override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
+                statement=wafv2.CfnWebACL.StatementProperty(
+                    managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
+                        vendor_name="AWS",
+                        name=name,
+                        rule_action_overrides=[
+                            wafv2.CfnWebACL.RuleActionOverrideProperty(
+                                name=rule, action_to_use=wafv2.CfnWebACL.RuleActionProperty(count={})
+                            )
+                            for rule in counted
+                        ]
+                        or None,
+                    )
+                ),
+                visibility_config=visibility(name),
+            )
+        )
+    return wafv2.CfnWebACL(
+        scope,
+        construct_id,
+        scope="REGIONAL",
+        default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+        description=f"CTS API {country.code} - rate limit per IP and AWS managed rules",
+        visibility_config=visibility(f"Cts{country.code}Api"),
+        rules=rules,
+    )
 
 
 @dataclass(frozen=True)
@@ -109,6 +173,7 @@ class Api(Construct):
         user_pool: cognito.IUserPool,
     ) -> None:
         super().__init__(scope, construct_id)
+        self.routes = routes
         access_logs = log_group(self, "AccessLogs", days=country.retention.logs_days)
         self.rest_api = apigw.LambdaRestApi(
             self,
@@ -187,11 +252,12 @@ class Api(Construct):
                 )
             self.methods[(route.method, route.path)] = method
 
-        acknowledge(
-            self.rest_api.deployment_stage,
-            "APIG3",
-            "A WAFv2 web ACL is a per-country decision (cost, managed rule subscriptions); the API is "
-            "authenticated (Cognito) and throttled. Associate a web ACL with this stage where required.",
+        self.web_acl = web_acl(self, "WebAcl", country=country)
+        self.web_acl_association = wafv2.CfnWebACLAssociation(
+            self,
+            "WebAclAssociation",
+            resource_arn=self.rest_api.deployment_stage.stage_arn,
+            web_acl_arn=self.web_acl.attr_arn,
         )
         cloud_watch_role = self.rest_api.node.try_find_child("CloudWatchRole")
         if cloud_watch_role is not None:

@@ -9,7 +9,7 @@ right here, on the grantee's role, with the reason, so an unexpected wildcard st
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
@@ -50,7 +50,11 @@ _TABLE_GRANTS = {
     Access.WRITE: "grant_write_data",
     Access.READ_WRITE: "grant_read_write_data",
 }
-_SEARCH_GRANTS = {Access.READ: "grant_read", Access.WRITE: "grant_write", Access.READ_WRITE: "grant_read_write"}
+_SEARCH_ACCESS = frozenset({Access.READ, Access.WRITE, Access.READ_WRITE})
+
+
+class SearchEngine(Protocol):
+    def grant(self, role: iam.IRole, access: Access) -> None: ...
 
 T = TypeVar("T")
 
@@ -67,7 +71,8 @@ class Resources:
     queues: dict[str, sqs.Queue] = field(default_factory=dict)
     tables: dict[str, dynamodb.Table] = field(default_factory=dict)
     state_machines: dict[str, sfn.StateMachine] = field(default_factory=dict)
-    search: opensearch.Domain | None = None
+    search: opensearch.Domain | None = None  # None with an OpenSearch Serverless collection
+    search_engine: SearchEngine | None = None
     search_url: str | None = None
     user_pool: cognito.UserPool | None = None
     user_pool_client: cognito.UserPoolClient | None = None
@@ -131,16 +136,9 @@ class Resources:
             self.state_machines[logical_id].grant_read(role)
         elif isinstance(spec, StateMachine) and access is Access.TASKS:
             self.state_machines[logical_id].grant_task_response(role)
-        elif isinstance(spec, SearchDomain) and access in _SEARCH_GRANTS:
-            domain = _required(self.search, logical_id)
-            getattr(domain, _SEARCH_GRANTS[access])(role)
-            _ack_role(
-                role,
-                {
-                    arn_wildcard(domain, "/*"): "OpenSearch HTTP actions apply to the domain's sub-resources "
-                    "(indexes, _search, _bulk); the grant is limited to this one domain."
-                },
-            )
+        elif isinstance(spec, SearchDomain) and access in _SEARCH_ACCESS:
+            # the engine grants (IAM) and records the role for its own access control (infra/components/search.py)
+            _required(self.search_engine, logical_id).grant(role, access)
         elif isinstance(spec, UserPool) and access in _USER_POOL_ACTIONS:
             _required(self.user_pool, logical_id).grant(role, *_USER_POOL_ACTIONS[access])
         else:

@@ -30,6 +30,18 @@ EMAIL_SENDERS = frozenset({"NotifyFunction"})
 for _id in EMAIL_SENDERS:
     SYSTEM.function(_id)  # fail at import if the catalogue renames it
 
+# Reserved concurrency where a function protects a downstream (cts.config.country.Operations):
+# ScoreFunction: the OpenSearch domain (bulk indexing) and the records table when re-scoring fans out thousands of
+#   pages at once; NotifyFunction: the SES sending rate (14 e-mails/s on a new production account).
+# The SQS trigger's maximum concurrency is set to the same number, so the poller never invokes more than the
+# reservation (throttled receives would count towards the queue's max_receive_count and end in its DLQ).
+RESERVED_CONCURRENCY = {
+    "ScoreFunction": lambda c: c.operations.score_concurrency,
+    "NotifyFunction": lambda c: c.operations.notify_concurrency,
+}
+for _id in RESERVED_CONCURRENCY:
+    SYSTEM.function(_id)
+
 # Never shipped: caches, tests, local tooling. Patterns follow .gitignore syntax (CDK asset excludes).
 CODE_EXCLUDES = ["__pycache__", "*.pyc", ".mypy_cache", ".pytest_cache", ".ruff_cache", "tests", ".chalice"]
 LAYER_EXCLUDES = [*CODE_EXCLUDES, "*.egg-info", "cts/adapters/local", "cts/cli", "cts/bench"]
@@ -137,6 +149,7 @@ class Functions(Construct):
             description=f"CTS {spec.logical_id}: exactly the catalogue's uses",
         )
         logs = log_group(self, f"{spec.logical_id}Logs", days=self._country.retention.logs_days)
+        reserved = RESERVED_CONCURRENCY.get(spec.logical_id, lambda _c: 0)(self._country) or None
         logs.grant_write(role)  # instead of the managed AWSLambdaBasicExecutionRole (any log group)
 
         function = lambda_.Function(
@@ -154,6 +167,7 @@ class Functions(Construct):
             layers=self._layers.all,
             role=role,
             log_group=logs,
+            reserved_concurrent_executions=reserved,
         )
         for logical_id, access in spec.uses.items():
             self._resources.grant(logical_id, access, role)
@@ -181,6 +195,7 @@ class Functions(Construct):
                     self._resources.queues[spec.trigger_queue],
                     batch_size=spec.batch_size,
                     report_batch_item_failures=True,
+                    max_concurrency=max(reserved, 2) if reserved else None,
                 )
             )
         acknowledge(

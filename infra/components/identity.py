@@ -7,6 +7,7 @@ from aws_cdk import aws_cognito as cognito
 from constructs import Construct
 
 from cts.adapters.cognito import CARRIER_ATTRIBUTE
+from cts.config.country import CountryConfig, MfaMode
 from cts.config.resources import SYSTEM
 from infra.components.nag import acknowledge
 
@@ -15,9 +16,10 @@ CARRIER_ID = CARRIER_ATTRIBUTE.removeprefix("custom:")
 
 
 class Identity(Construct):
-    def __init__(self, scope: Construct, construct_id: str) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, country: CountryConfig) -> None:
         super().__init__(scope, construct_id)
         spec = SYSTEM.user_pool
+        mfa_required = country.security.mfa is MfaMode.REQUIRED
         self.user_pool = cognito.UserPool(
             self,
             spec.logical_id,
@@ -30,14 +32,14 @@ class Identity(Construct):
             ),
             custom_attributes={CARRIER_ID: cognito.StringAttribute(min_len=1, max_len=64, mutable=True)},
             password_policy=cognito.PasswordPolicy(
-                min_length=12,
+                min_length=country.security.password_min_length,
                 require_lowercase=True,
                 require_uppercase=True,
                 require_digits=True,
                 require_symbols=True,
                 temp_password_validity=cdk.Duration.days(3),
             ),
-            mfa=cognito.Mfa.OPTIONAL,
+            mfa=cognito.Mfa.REQUIRED if mfa_required else cognito.Mfa.OPTIONAL,
             mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
             account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
             feature_plan=cognito.FeaturePlan.PLUS,
@@ -45,13 +47,14 @@ class Identity(Construct):
             deletion_protection=True,
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
-        acknowledge(
-            self.user_pool,
-            "COG2",
-            "MFA is optional (TOTP only) so each customs administration can enrol its staff and carrier "
-            "accounts at its own pace; threat protection (PLUS plan, full function) blocks risky sign-ins "
-            "meanwhile. Set mfa=REQUIRED here once a country has enrolled everyone.",
-        )
+        if not mfa_required:
+            acknowledge(
+                self.user_pool,
+                "COG2",
+                f"{country.code} chose security.mfa: optional (TOTP only) while it enrols its staff and carrier "
+                "accounts; threat protection (PLUS plan, full function) blocks risky sign-ins meanwhile. Set "
+                "mfa: required in the country file once everyone has enrolled.",
+            )
         self.groups: dict[str, cognito.CfnUserPoolGroup] = {
             role: cognito.CfnUserPoolGroup(
                 self,

@@ -42,6 +42,8 @@ SCREENS = [
     ("risk_manager", "#/profiles/cocaine-source-routes", "profiles-title", "profile-editor"),
     ("risk_manager", "#/watchlists", "watchlists-title", "entry-form"),
     ("administrator", "#/users", "users-title", "user-row"),
+    ("risk_manager", "#/dashboard", "dashboard-title", "series-chart"),
+    ("auditor", "#/dashboard?tab=profiles", "dashboard-title", "hit-rate-row"),
 ]
 
 
@@ -73,7 +75,16 @@ def test_the_screens_are_reached_from_the_navigation_by_keyboard(browser: Any, l
         backwards.append(page.evaluate("document.activeElement.textContent.trim()"))
         if backwards[-1] == "Skip to content":
             break
-    expected = ["Alert e-mails", "Audit trail", "Watch lists", "Risk profiles", "Cases", "Home", "Sign out"]
+    expected = [
+        "Alert e-mails",
+        "Audit trail",
+        "Watch lists",
+        "Risk profiles",
+        "Dashboard",
+        "Cases",
+        "Home",
+        "Sign out",
+    ]
     assert backwards == [*expected, "Skip to content"]
     for _ in range(3):  # forwards again: Sign out, Home, Cases
         page.keyboard.press("Tab")

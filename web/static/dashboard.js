@@ -164,7 +164,7 @@ function monthlyForm(filters, status) {
       status.textContent = "Choose a month (YYYY-MM).";
       return;
     }
-    const params = query({ port: filters.port, mode: filters.mode, direction: filters.direction }, { month: month.value });
+    const params = query({}, { month: month.value });
     await download(`/reports/monthly.pdf?${params}`, `cts-monthly-report-${month.value}.pdf`, status, form.querySelector("button"));
   });
   return form;
@@ -350,6 +350,7 @@ const TILES = [
   ["received", "Received"],
   ["assessed", "Assessed"],
   ["alerts", "Alerts"],
+  ["random_selections", "Randomly selected"],
   ["referrals", "Referrals"],
   ["examinations", "Examinations"],
   ["findings", "Findings"],
@@ -381,7 +382,7 @@ async function loadOverview(panel, filters, status) {
       el(
         "p",
         { className: "hint" },
-        "Numbers that are links open the consignments behind them in the search (with this port, mode and direction). ",
+        "Numbers that are links open the consignments of that kind in the search, with this port, mode and direction (the search has no filter on the day received, so it shows them whenever they arrived). ",
         el("a", { href: searchHash(filters, { eta_from: filters.from, eta_to: filters.to }), testid: "drill-arrivals" }, "Consignments arriving in this period"),
       ),
     );
@@ -511,16 +512,17 @@ function hitRows(kind, rows, filters) {
   return rows.map((row, i) => [
     String(i + 1),
     nameCell(kind, row),
-    kind === "profile" ? drill(int(row.hits), searchHash(filters, { profile: row.id }), `${int(row.hits)} consignments matched by ${row.name || row.id}: show them`) : int(row.hits),
+    kind === "profile" ? drill(int(row.hits), searchHash(filters, { profile: row.id }), `${int(row.hits)} hits of ${row.name || row.id}: show the consignments it matched`) : int(row.hits),
     int(row.examinations),
     int(row.findings),
+    int(row.seizures),
     pct(row.hit_rate),
     times(row.vs_baseline),
     reviewBadge(row.review),
   ]);
 }
 
-const HIT_COLUMNS = (noun) => [["Rank", true], [noun], ["Hits", true], ["Examinations", true], ["Findings", true], ["Hit rate", true], ["vs. random", true], ["Review"]];
+const HIT_COLUMNS = (noun) => [["Rank", true], [noun], ["Hits", true], ["Examinations", true], ["Findings", true], ["Seizures", true], ["Hit rate", true], ["vs. random", true], ["Review"]];
 
 function hitTable(kind, noun, rows, filters, testid) {
   return grid({ caption: `${noun} ranked by yield: findings per examination, then findings`, columns: HIT_COLUMNS(noun), rows: hitRows(kind, rows, filters), testid, rowTestid: "hit-rate-row" });
@@ -536,7 +538,12 @@ async function loadHitRates(tab, panel, filters, status) {
   panel.replaceChildren(
     tableHead(`${plural[0].toUpperCase()}${plural.slice(1)} ranked by yield`, csv),
     el("p", { className: "baseline-note", testid: "baseline" }, baselineText(data.baseline)),
-    el("p", { className: "hint" }, "Hit rate: findings per examination. “vs. random”: the hit rate divided by the random-selection baseline's. Flagged for review: no hits, or a hit rate below the baseline."),
+    el(
+      "p",
+      { className: "hint" },
+      "Hits: closed cases whose alert the rule fired on. Hit rate: findings per examination. “vs. random”: the hit rate divided by the random-selection baseline's. Flagged for review: no finding, or a hit rate below the baseline.",
+      by === "profile" && can("view_consignments") ? " A profile's hits link to every consignment it matched in the search." : "",
+    ),
     rows.length ? hitTable(by, noun, rows, filters, `hit-rates-${tab}`) : notice(`No ${plural} matched anything in this period.`, { testid: "hit-rates-empty" }),
   );
 }
@@ -544,20 +551,20 @@ async function loadHitRates(tab, panel, filters, status) {
 // ------------------------------------------------------------------ profile review
 
 async function loadReview(panel, filters, status, months = 6, refocus = false) {
-  const data = await read(panel, `/reports/profile-review?${query(filters, { months: String(months) })}`);
+  const data = await read(panel, `/reports/profile-review?${query({}, { months: String(months) })}`);
   if (!data) return;
   const pick = select("months", [["3", "3 months"], ["6", "6 months"], ["12", "12 months"]], { testid: "review-months", value: String(months) });
   pick.addEventListener("change", () => loadReview(panel, filters, status, Number(pick.value), true));
   const flagged = data.flagged || [];
   const ending = data.ending_soon || [];
-  const flaggedCsv = serverCsv("profiles flagged for review", "export-review", "/reports/profile-review", filters, { months: String(months) }, `${fileStem(filters, "profile-review")}.csv`, status);
+  const flaggedCsv = serverCsv("profiles flagged for review", "export-review", "/reports/profile-review", {}, { months: String(months) }, `${fileStem(filters, "profile-review")}.csv`, status);
   const endingCsv = exportButton("profiles ending soon", "export-ending", () =>
     saveCsv(["id", "name", "valid_to", "days_left"], ending.map((r) => [r.id, r.name, r.valid_to, r.days_left]), `${fileStem(filters, "profiles-ending-soon")}.csv`, status),
   );
   panel.replaceChildren(
     el("form", { className: "search", "aria-label": "Review window" }, field("Over the last", pick)),
     tableHead(`Flagged for review (${int(flagged.length)})`, flaggedCsv),
-    el("p", { className: "hint" }, `Profiles with no hits, or a hit rate below the random-selection baseline, over the last ${months} months.`),
+    el("p", { className: "hint" }, `Profiles in force with no finding, or a hit rate below the random-selection baseline, over this month and the ${months - 1} before (whatever the filters above); profiles whose validity ends within 30 days.`),
     flagged.length ? hitTable("profile", "Profile", flagged, filters, "review-flagged") : notice("No profile needs review.", { testid: "review-empty" }),
     tableHead(`Ending soon (${int(ending.length)})`, ending.length ? endingCsv : null),
     ending.length
@@ -584,9 +591,16 @@ async function loadWorkload(panel, filters, status) {
     tableHead("Workload per officer", csv),
     officers.length
       ? grid({
-          caption: "Cases per officer: open, overdue, closed in the period, median time from alert to decision",
-          columns: [["Officer"], ["Open", true], ["Overdue", true], ["Closed", true], ["Median alert to decision", true]],
-          rows: officers.map((o) => [o.officer, int(o.open), o.overdue ? el("span", { className: "overdue-text" }, int(o.overdue)) : int(o.overdue), int(o.closed), hours(o.median_decision_hours)]),
+          caption: "Cases per officer: open and overdue now; decided and closed in the period, median time from alert to decision",
+          columns: [["Officer"], ["Open", true], ["Overdue", true], ["Decided", true], ["Closed", true], ["Median alert to decision", true]],
+          rows: officers.map((o) => [
+            o.officer,
+            int(o.open),
+            o.overdue ? el("span", { className: "overdue-text" }, int(o.overdue)) : int(o.overdue),
+            int(o.decided),
+            int(o.closed),
+            hours(o.median_decision_hours),
+          ]),
           testid: "workload-table",
           rowTestid: "workload-row",
         })

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time
+from enum import StrEnum
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -79,6 +80,96 @@ class WatchlistDefaults(BaseModel):
     weight: int = Field(default=DEFAULT_WEIGHT, ge=1, le=1000)
 
 
+_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+class ObjectLockMode(StrEnum):
+    """S3 Object Lock default retention of the raw archive (``governance``: privileged users may lift it;
+    ``compliance``: nobody can, not even the account root, until it ends)."""
+
+    GOVERNANCE = "governance"
+    COMPLIANCE = "compliance"
+
+
+class RawArchive(BaseModel):
+    """The raw archive (the inbox bucket: carrier files exactly as received, never modified)."""
+
+    model_config = _Strict
+
+    object_lock: ObjectLockMode | None = Field(default=None, description="None: no Object Lock (the default)")
+    object_lock_days: int = Field(default=365, ge=1, le=36500, description="default retention of each file version")
+
+
+class SearchEngine(StrEnum):
+    DOMAIN = "domain"  # an OpenSearch Service domain (instances)
+    SERVERLESS = "serverless"  # an OpenSearch Serverless search collection (OCUs)
+
+
+_SEARCH_INSTANCE = r"^[a-z0-9]+\.[a-z0-9]+\.search$"
+
+
+class SearchSettings(BaseModel):
+    """The search engine behind consignment search and its size (docs/scaling.md#sizing)."""
+
+    model_config = _Strict
+
+    engine: SearchEngine = SearchEngine.DOMAIN
+    instance_type: str = Field(default="t3.small.search", pattern=_SEARCH_INSTANCE)
+    data_nodes: int = Field(default=1, ge=1, le=20)
+    volume_gb: int = Field(default=10, ge=10, le=3000)
+    dedicated_master_nodes: int = Field(default=0, description="0, 3 or 5 dedicated master nodes")
+    master_instance_type: str = Field(default="m7g.large.search", pattern=_SEARCH_INSTANCE)
+
+    @model_validator(mode="after")
+    def _masters_are_an_odd_quorum(self) -> SearchSettings:
+        if self.dedicated_master_nodes not in (0, 3, 5):
+            raise ValueError("dedicated_master_nodes must be 0, 3 or 5")
+        if self.dedicated_master_nodes and self.engine is SearchEngine.SERVERLESS:
+            raise ValueError("dedicated_master_nodes apply to an OpenSearch domain, not to serverless")
+        return self
+
+    @property
+    def zone_aware(self) -> bool:
+        """Two availability zones when the data nodes can be split evenly between them."""
+        return self.data_nodes >= 2 and self.data_nodes % 2 == 0
+
+
+class MfaMode(StrEnum):
+    OPTIONAL = "optional"  # users may enrol a TOTP app; threat protection guards the others
+    # every sign-in asks for the TOTP code: needs POST /auth/login to answer Cognito's MFA challenges (docs/deploy.md)
+    REQUIRED = "required"
+
+
+class Security(BaseModel):
+    """Sign-in and edge protection."""
+
+    model_config = _Strict
+
+    mfa: MfaMode = MfaMode.OPTIONAL
+    password_min_length: int = Field(default=12, ge=8, le=99)
+    waf_rate_limit: int = Field(
+        default=1000, ge=100, le=2_000_000_000, description="requests per 5 minutes per client IP before WAF blocks"
+    )
+
+
+class Operations(BaseModel):
+    """Who hears of alarms, how long backups are kept, and the Lambda concurrency that protects downstreams."""
+
+    model_config = _Strict
+
+    alarm_email: str | None = Field(
+        default=None, pattern=_EMAIL, description="subscribed to the alarms topic (confirms by e-mail); None: nobody"
+    )
+    backup_retention_days: int = Field(default=35, ge=7, le=36500)
+    backup_raw_archive: bool = Field(default=False, description="also back up the raw archive bucket (AWS Backup)")
+    score_concurrency: int = Field(
+        default=20, ge=0, le=1000, description="reserved for the score function (0: unreserved); caps OpenSearch load"
+    )
+    notify_concurrency: int = Field(
+        default=2, ge=0, le=100, description="reserved for the notify function (0: unreserved); stays under SES rate"
+    )
+
+
 class CountryConfig(BaseModel):
     model_config = _Strict
 
@@ -101,6 +192,10 @@ class CountryConfig(BaseModel):
         default=(WatchlistSource.CTS_CSV,), description="the watch-list formats the country imports (`cts watchlist`)"
     )
     watchlist_defaults: dict[WatchlistSource, WatchlistDefaults] = Field(default_factory=dict)
+    operations: Operations = Operations()
+    security: Security = Security()
+    search: SearchSettings = SearchSettings()
+    raw_archive: RawArchive = RawArchive()
 
     @model_validator(mode="after")
     def _ports_are_locodes(self) -> CountryConfig:
@@ -124,6 +219,23 @@ class CountryConfig(BaseModel):
         stray = sorted(s.value for s in self.watchlist_defaults if s not in self.watchlist_sources)
         if stray:
             raise ValueError(f"watchlist_defaults for sources not in watchlist_sources: {stray}")
+        return self
+
+    @model_validator(mode="after")
+    def _reservations_fit_their_triggers(self) -> CountryConfig:
+        ops = self.operations
+        if 1 in (ops.score_concurrency, ops.notify_concurrency):
+            raise ValueError("a reserved concurrency is 0 (none) or at least 2 (the SQS trigger's minimum)")
+        return self
+
+    @model_validator(mode="after")
+    def _object_lock_within_the_retention(self) -> CountryConfig:
+        lock = self.raw_archive
+        if lock.object_lock is not None and lock.object_lock_days > self.retention.raw_files_days:
+            raise ValueError(
+                f"raw_archive.object_lock_days ({lock.object_lock_days}) exceeds retention.raw_files_days "
+                f"({self.retention.raw_files_days}): locked files could not expire when their retention ends"
+            )
         return self
 
     def accepts_watchlist(self, source: WatchlistSource) -> bool:
