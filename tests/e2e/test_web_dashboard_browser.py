@@ -89,6 +89,12 @@ def test_a_risk_manager_reads_the_dashboard_exports_csv_and_downloads_the_monthl
     red = page.get_by_test_id("level-row").filter(has_text="red").get_by_test_id("drill-down")
     assert shown_number(red.inner_text()) == report["alerts_by_level"]["red"]
     assert "level=red" in (red.get_attribute("href") or "")
+    red.click()  # the drill-down: the red consignments in the search
+    expect(page).to_have_url(re.compile(r"#/consignments\?level=red"))
+    page.get_by_test_id("consignment-row").filter(has_text="DMLU0000002").wait_for()
+    assert page.get_by_test_id("consignment-row").filter(has_text="DMLU0000003").count() == 0  # amber
+    page.go_back()
+    page.get_by_test_id("series-chart").wait_for()
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
 
     # Profiles ranked by yield, beside the random baseline; their CSV downloads with the user's token.
@@ -107,6 +113,15 @@ def test_a_risk_manager_reads_the_dashboard_exports_csv_and_downloads_the_monthl
     assert any(row[header.index("id")] == "cocaine-source-routes" for row in body)
     page.get_by_test_id("dashboard-status").filter(has_text="Downloaded").wait_for()
     page.screenshot(path=str(SCREENSHOTS / "dashboard-profiles.png"), full_page=True)
+
+    # Every other tab answers with its table or says it has nothing: none fails.
+    for tab in ("indicators", "watchlist", "review", "workload", "carriers"):
+        page.get_by_test_id(f"tab-{tab}").click()
+        panel = page.get_by_test_id(f"panel-{tab}")
+        panel.locator("table, p.empty").first.wait_for()
+        assert panel.locator("[data-testid=report-error], [data-testid=reports-unavailable]").count() == 0, tab
+        page.screenshot(path=str(SCREENSHOTS / f"dashboard-{tab}.png"), full_page=True)
+    expect(page.get_by_test_id("panel-carriers").get_by_test_id("carrier-row").first).to_contain_text("DEMOLINE")
 
     # The monthly report of this month as a PDF.
     with page.expect_download() as info:
