@@ -144,7 +144,7 @@ def monthly_pdf(
         f"examinations, hit rate {baseline.get('hit_rate')}",
         size=9,
     )
-    widths = (150, 45, 60, 50, 50, 50, 90)
+    widths: tuple[int, ...] = (150, 45, 60, 50, 50, 50, 90)
     doc.row(("profile", "hits", "examinations", "findings", "hit rate", "vs base", "review"), widths, bold=True)
     rows = hit_rates.get("rows") or []
     assert isinstance(rows, list)

@@ -81,9 +81,10 @@ class ReportRecorder:
         first time it is processed."""
         tally = Tally()
         day = receipt.received_at.date()
-        issues = {o.key: o.issues for o in receipt.consignments if o.key and not o.duplicate}
+        issues = {(o.key, o.version): o.issues for o in receipt.consignments if o.key and not o.duplicate}
         for consignment, version in stored:
-            version_stored(tally, day, consignment, version, receipt.carrier_id, issues.get(consignment.key, ()))
+            found = issues.get((consignment.key, version), ())
+            version_stored(tally, day, consignment, version, receipt.carrier_id, found)
         try:
             first = self.counters.first_time(f"FILE#{receipt.file_id}")
         except CtsError as exc:
