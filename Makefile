@@ -70,8 +70,7 @@ layer: $(STAMP)
 
 deploy: layer
 	@test -n "$(COUNTRY)" || (echo "set COUNTRY, e.g. make deploy COUNTRY=JM" && exit 1)
-	npx --yes aws-cdk@2 deploy --app "COUNTRY=$(COUNTRY) $(BIN)/python infra/app.py" Cts-$(COUNTRY) \
-		$(if $(WEB_URL),--parameters Cts-$(COUNTRY):WebUrl=$(WEB_URL))
+	npx --yes aws-cdk@2 deploy --app "COUNTRY=$(COUNTRY) $(BIN)/python infra/app.py" Cts-$(COUNTRY)
 
 bench: $(STAMP)
 	$(BIN)/cts bench all

@@ -127,9 +127,7 @@ class CargoTargetingStack(cdk.Stack):
                 routes=load_routes(root, spec),
                 user_pool=identity.user_pool,
             )
-            api_domain = cdk.Fn.join(
-                ".", [self.api.rest_api.rest_api_id, "execute-api", self.region, self.url_suffix]
-            )
+            api_domain = cdk.Fn.join(".", [self.api.rest_api.rest_api_id, "execute-api", self.region, self.url_suffix])
             self.api_paths = self.web.route_api(api_domain, STAGE, [r.path for r in self.api.routes])
         self.web.deploy(
             root,

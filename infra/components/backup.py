@@ -34,9 +34,7 @@ class Backups(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self.key = kms.Key(self, "VaultKey", description="CTS: encrypts the backup vault", enable_key_rotation=True)
-        self.vault = backup.BackupVault(
-            self, "Vault", encryption_key=self.key, removal_policy=cdk.RemovalPolicy.RETAIN
-        )
+        self.vault = backup.BackupVault(self, "Vault", encryption_key=self.key, removal_policy=cdk.RemovalPolicy.RETAIN)
         self.plan = backup.BackupPlan(self, "Plan", backup_vault=self.vault)
         self.plan.add_rule(
             backup.BackupPlanRule(
@@ -52,7 +50,10 @@ class Backups(Construct):
             resources.append(backup.BackupResource.from_arn(raw_archive.bucket_arn))
         self.selection = self.plan.add_selection("Tables", resources=resources, allow_restores=True)
         role = self.selection.grant_principal
-        managed = ["service-role/AWSBackupServiceRolePolicyForBackup", "service-role/AWSBackupServiceRolePolicyForRestores"]
+        managed = [
+            "service-role/AWSBackupServiceRolePolicyForBackup",
+            "service-role/AWSBackupServiceRolePolicyForRestores",
+        ]
         if country.operations.backup_raw_archive:
             for name in S3_BACKUP_POLICIES:
                 role.add_managed_policy(  # type: ignore[attr-defined]

@@ -56,6 +56,7 @@ _SEARCH_ACCESS = frozenset({Access.READ, Access.WRITE, Access.READ_WRITE})
 class SearchEngine(Protocol):
     def grant(self, role: iam.IRole, access: Access) -> None: ...
 
+
 T = TypeVar("T")
 
 

@@ -93,11 +93,7 @@ class Monitoring(Construct):
                 function_widgets,
                 api_widgets + workflow_widgets,
                 search_widgets,
-                [
-                    cloudwatch.AlarmStatusWidget(
-                        title="Alarms", alarms=list(self.alarms.values()), width=24, height=6
-                    )
-                ],
+                [cloudwatch.AlarmStatusWidget(title="Alarms", alarms=list(self.alarms.values()), width=24, height=6)],
             ],
         )
 
@@ -145,17 +141,25 @@ class Monitoring(Construct):
         return [
             cloudwatch.GraphWidget(
                 title="Queue depth (visible messages)",
-                left=[q.metric_approximate_number_of_messages_visible(label=n, period=FIVE_MINUTES) for n, q in queues.items()],
+                left=[
+                    q.metric_approximate_number_of_messages_visible(label=n, period=FIVE_MINUTES)
+                    for n, q in queues.items()
+                ],
                 width=8,
             ),
             cloudwatch.GraphWidget(
                 title="Oldest message (s)",
-                left=[q.metric_approximate_age_of_oldest_message(label=n, period=FIVE_MINUTES) for n, q in queues.items()],
+                left=[
+                    q.metric_approximate_age_of_oldest_message(label=n, period=FIVE_MINUTES) for n, q in queues.items()
+                ],
                 width=8,
             ),
             cloudwatch.GraphWidget(
                 title="Dead-letter queues (visible messages)",
-                left=[q.metric_approximate_number_of_messages_visible(label=n, period=FIVE_MINUTES) for n, q in dlqs.items()],
+                left=[
+                    q.metric_approximate_number_of_messages_visible(label=n, period=FIVE_MINUTES)
+                    for n, q in dlqs.items()
+                ],
                 width=8,
             ),
         ]

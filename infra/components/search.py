@@ -191,7 +191,9 @@ class Search(Construct):
         self.master_role.add_to_policy(
             iam.PolicyStatement(
                 actions=["es:ESHttpPut"],
-                resources=[f"{security_api}/{kind}/{name}" for kind in ("roles", "rolesmapping") for name in FGAC_ROLES],
+                resources=[
+                    f"{security_api}/{kind}/{name}" for kind in ("roles", "rolesmapping") for name in FGAC_ROLES
+                ],
             )
         )
         function = lambda_.Function(
@@ -249,7 +251,12 @@ class Search(Construct):
             name=f"{name}-net",
             type="network",
             policy=json.dumps(
-                [{"Rules": [{"ResourceType": "collection", "Resource": [f"collection/{name}"]}], "AllowFromPublic": True}]
+                [
+                    {
+                        "Rules": [{"ResourceType": "collection", "Resource": [f"collection/{name}"]}],
+                        "AllowFromPublic": True,
+                    }
+                ]
             ),
         )
         self.collection = aoss.CfnCollection(

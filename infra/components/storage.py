@@ -134,11 +134,6 @@ class Storage(Construct):
             role = bucket.node.find_child("ReplicationRole")
             acknowledge(
                 role,
-                "IAM5[Action::s3:GetObjectVersion*]",
-                "CDK's S3 replication role: reading the versions, ACLs and tags of the inbox objects it copies.",
-            )
-            acknowledge(
-                role,
                 f"IAM5[Resource::<{_logical(bucket)}.Arn>/*]",
                 "S3 replication copies every object of the inbox: the grant is limited to the inbox's objects.",
             )

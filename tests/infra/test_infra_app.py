@@ -38,7 +38,7 @@ def test_app_synthesises_the_selected_country_with_cdk_nag_enforced(tmp_path: Pa
 
 
 def test_cts_layer_ships_the_package_under_python_without_local_tooling(jm: Synthesised, built: Built) -> None:
-    (layer,) = jm.of_type("AWS::Lambda::LayerVersion").values()
+    layer = jm.resources[jm.logical_id(jm.stack.layers.cts)]
     key = layer["Properties"]["Content"]["S3Key"]
     asset = built.outdir / f"asset.{key.removesuffix('.zip')}"
     package = asset / "python" / "cts"
@@ -58,7 +58,7 @@ def test_log_retention_never_keeps_less_than_asked(days: int, kept: int) -> None
 def test_without_the_api_code_the_stack_has_no_api_but_everything_else(tmp_path: Path) -> None:
     root = tmp_path / "repo"
     root.mkdir()
-    for folder in ("layers", "statemachines"):
+    for folder in ("layers", "statemachines", "web"):
         (root / folder).symlink_to(REPO_ROOT / folder)
     for spec in SYSTEM.functions:
         if spec.trigger_queue is not None:
@@ -72,7 +72,7 @@ def test_without_the_api_code_the_stack_has_no_api_but_everything_else(tmp_path:
 def test_a_missing_pipeline_function_fails_synthesis_loudly(tmp_path: Path) -> None:
     root = tmp_path / "repo"
     root.mkdir()
-    for folder in ("layers", "statemachines"):
+    for folder in ("layers", "statemachines", "web"):
         (root / folder).symlink_to(REPO_ROOT / folder)
     with pytest.raises(Exception, match="IngestFunction: code directory"):
         build_app(countries("JM"), outdir=str(tmp_path / "out"), nag=False, root=root)

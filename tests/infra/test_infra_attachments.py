@@ -41,7 +41,7 @@ def test_only_the_web_app_origin_may_put_and_get_attachments_cross_origin(jm: Sy
     (rule,) = props["CorsConfiguration"]["CorsRules"]
     assert sorted(rule["AllowedMethods"]) == ["GET", "PUT"]
     assert rule["AllowedOrigins"] != ["*"]
-    assert '{"Ref": "WebUrl"}' in json.dumps(rule["AllowedOrigins"])
+    assert jm.logical_id(jm.stack.web.distribution) in json.dumps(rule["AllowedOrigins"])  # the web app's origin
 
 
 def test_the_api_may_read_and_put_attachments_but_never_delete_them_and_nobody_else_reaches_them(

@@ -81,7 +81,9 @@ def test_ses_bounces_and_complaints_reach_the_notify_queue_as_the_sns_envelope_t
     assert sorted(props["EventDestination"]["MatchingEventTypes"]) == ["bounce", "complaint"]
     assert props["EventDestination"]["SnsDestination"] == {"TopicARN": {"Ref": topic}}
 
-    (subscription,) = synth.of_type("AWS::SNS::Subscription").values()
+    (subscription,) = [
+        s for s in synth.of_type("AWS::SNS::Subscription").values() if s["Properties"]["TopicArn"] == {"Ref": topic}
+    ]
     assert subscription["Properties"] == {
         "Endpoint": {"Fn::GetAtt": [queue, "Arn"]},
         "Protocol": "sqs",
@@ -90,7 +92,9 @@ def test_ses_bounces_and_complaints_reach_the_notify_queue_as_the_sns_envelope_t
     }
 
     # SES may publish only from this configuration set, SNS may send only from this topic, over TLS only.
-    (topic_policy,) = synth.of_type("AWS::SNS::TopicPolicy").values()
+    (topic_policy,) = [
+        p for p in synth.of_type("AWS::SNS::TopicPolicy").values() if p["Properties"]["Topics"] == [{"Ref": topic}]
+    ]
     statements = topic_policy["Properties"]["PolicyDocument"]["Statement"]
     (ses_publish,) = [s for s in statements if s["Effect"] == "Allow"]
     assert ses_publish["Principal"] == {"Service": "ses.amazonaws.com"}

@@ -41,9 +41,9 @@ def test_no_physical_names_are_set(synth: Synthesised) -> None:
             assert name_property not in resource.get("Properties", {}), f"{logical_id} sets {name_property}"
 
 
-def test_every_catalogue_bucket_exists_plus_one_access_log_bucket(synth: Synthesised) -> None:
+def test_every_catalogue_bucket_exists_plus_the_archive_access_log_and_web_buckets(synth: Synthesised) -> None:
     buckets = synth.of_type("AWS::S3::Bucket")
-    assert len(buckets) == len(SYSTEM.buckets) + 1
+    assert len(buckets) == len(SYSTEM.buckets) + 4  # raw archive, access logs, web app, CloudFront logs
     log_bucket = synth.logical_id(synth.stack.storage.access_logs)
     for spec in SYSTEM.buckets:
         props = buckets[synth.logical_id(synth.stack.storage.buckets[spec.logical_id])]["Properties"]
@@ -264,15 +264,15 @@ def test_user_pool_groups_are_the_roles_and_sign_up_is_admin_only(synth: Synthes
     assert set(client["Properties"]["ExplicitAuthFlows"]) >= {"ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH"}
 
 
-def test_search_domain_is_encrypted_https_only_and_small_by_default(synth: Synthesised) -> None:
+def test_search_domain_is_encrypted_https_only_and_sized_by_the_country(synth: Synthesised) -> None:
     (domain,) = synth.of_type("AWS::OpenSearchService::Domain").values()
     props = domain["Properties"]
     assert props["EncryptionAtRestOptions"] == {"Enabled": True}
     assert props["NodeToNodeEncryptionOptions"] == {"Enabled": True}
     assert props["DomainEndpointOptions"]["EnforceHTTPS"] is True
-    assert props["ClusterConfig"]["InstanceType"] == "t3.small.search"
-    assert props["ClusterConfig"]["InstanceCount"] == 1
-    assert "AdvancedSecurityOptions" not in props  # fine-grained access control off: IAM only
+    assert props["ClusterConfig"]["InstanceType"] == synth.country.search.instance_type
+    assert props["ClusterConfig"]["InstanceCount"] == synth.country.search.data_nodes
+    assert props["AdvancedSecurityOptions"]["Enabled"] is True  # fine-grained access control on top of IAM
     assert domain["DeletionPolicy"] == "Retain"
 
 
@@ -286,6 +286,7 @@ def test_only_the_web_app_origin_may_put_presigned_uploads_into_the_inbox(jm: Sy
     (rule,) = inbox["CorsConfiguration"]["CorsRules"]
     assert rule["AllowedMethods"] == ["PUT"]
     assert rule["AllowedOrigins"] != ["*"]
-    assert '{"Ref": "WebUrl"}' in json.dumps(rule["AllowedOrigins"])  # the origin of the web app URL
+    distribution = jm.logical_id(jm.stack.web.distribution)
+    assert distribution in json.dumps(rule["AllowedOrigins"])  # the origin of the web app (CloudFront) URL
     receipts = jm.resources[jm.logical_id(jm.stack.storage.buckets["ReceiptsBucket"])]["Properties"]
     assert "CorsConfiguration" not in receipts
