@@ -97,6 +97,24 @@ def test_a_risk_manager_reads_the_dashboard_exports_csv_and_downloads_the_monthl
     page.get_by_test_id("series-chart").wait_for()
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
 
+    # A filter asks the API again: air only leaves out the demo manifest's three sea consignments.
+    page.get_by_test_id("dash-mode").select_option("air")
+    page.get_by_test_id("dash-apply").click()
+    expect(page).to_have_url(re.compile(r"#/dashboard\?.*mode=air"))
+    expect(page.get_by_test_id("dashboard-period")).to_contain_text("air")
+    air = requests.get(
+        f"{local_stack.api_url}/reports/overview",
+        params={**period, "mode": "air"},
+        headers=sign_in(local_stack, "risk_manager"),
+        timeout=30,
+    ).json()["totals"]
+    assert air["received"] <= totals["received"] - 3
+    received = page.get_by_test_id("total-received").get_by_test_id("tile-value")
+    expect(received).to_have_text(f"{air['received']:,}")
+    page.get_by_test_id("dash-mode").select_option("")
+    page.get_by_test_id("dash-apply").click()
+    expect(received).to_have_text(f"{totals['received']:,}")
+
     # Profiles ranked by yield, beside the random baseline; their CSV downloads with the user's token.
     page.get_by_test_id("tab-profiles").click()
     expect(page).to_have_url(re.compile(r"#/dashboard\?.*tab=profiles"))

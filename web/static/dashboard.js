@@ -87,10 +87,10 @@ export async function renderDashboard(params) {
   const status = el("p", { className: "status", role: "status", "aria-live": "polite", testid: "dashboard-status" });
   const problem = el("p", { className: "form-error", role: "alert", testid: "dashboard-filter-error", hidden: true });
   view.replaceChildren(
-    el("div", { className: "panel-head" }, heading, el("p", { className: "hint" }, periodText(filters))),
+    el("div", { className: "panel-head" }, heading, monthlyForm(filters, status)),
     filterForm(filters, tab, problem),
     problem,
-    monthlyForm(filters, status),
+    el("p", { className: "hint", testid: "dashboard-period" }, periodText(filters)),
     status,
   );
   const panels = tabs(filters, tab, status);
@@ -201,7 +201,10 @@ export async function download(path, fallback, status, button) {
         data = null;
       }
       const error = new ApiError(response.status, (data && data.code) || "error", (data && data.message) || `Request failed (${response.status})`);
-      if (response.status === 401) throw new ApiError(401, "unauthorized", "Your session has ended. Sign in again.");
+      if (response.status === 401) {
+        api("/me").catch(() => {}); // the API client signs out on 401
+        throw new ApiError(401, "unauthorized", "Your session has ended. Sign in again.");
+      }
       throw error;
     }
     const name = filenameOf(response.headers.get("Content-Disposition")) || fallback;
