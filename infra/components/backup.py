@@ -1,8 +1,10 @@
-"""AWS Backup: daily backups of the DynamoDB tables (and, as a country option, of the raw archive bucket).
+"""AWS Backup: weekly backups of the DynamoDB tables (and, as a country option, of the raw archive bucket).
 
-Point-in-time recovery already covers the last 35 days of each table; the backup plan adds copies kept for the
-country's ``operations.backup_retention_days`` in a vault of their own (KMS-encrypted, retained with the stack),
-which survive a deleted table and are the restore point for audits older than PITR reaches.
+Point-in-time recovery already restores each table to any second of the last 35 days; the backup plan adds weekly
+copies kept for the country's ``operations.backup_retention_days`` in a vault of their own (KMS-encrypted, retained
+with the stack), which survive a deleted table or account-level mistakes and reach further back than PITR. Weekly,
+not daily: a DynamoDB backup is a full copy billed per GB-month, so every retained copy costs the table's size
+again (docs/cost.md).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from constructs import Construct
 from cts.config.country import CountryConfig
 from infra.components.nag import acknowledge
 
-DAILY_AT_UTC = {"hour": "3", "minute": "0"}
+WEEKLY_AT_UTC = {"week_day": "SUN", "hour": "3", "minute": "0"}
 S3_BACKUP_POLICIES = ("AWSBackupServiceRolePolicyForS3Backup", "AWSBackupServiceRolePolicyForS3Restore")
 
 
@@ -38,8 +40,8 @@ class Backups(Construct):
         self.plan = backup.BackupPlan(self, "Plan", backup_vault=self.vault)
         self.plan.add_rule(
             backup.BackupPlanRule(
-                rule_name="Daily",
-                schedule_expression=events.Schedule.cron(**DAILY_AT_UTC),
+                rule_name="Weekly",
+                schedule_expression=events.Schedule.cron(**WEEKLY_AT_UTC),
                 delete_after=cdk.Duration.days(country.operations.backup_retention_days),
                 start_window=cdk.Duration.hours(1),
                 completion_window=cdk.Duration.hours(8),

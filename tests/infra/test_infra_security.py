@@ -317,10 +317,11 @@ def test_browser_uploads_are_allowed_only_from_the_web_app_origin(synth: Synthes
 # -- operations ------------------------------------------------------------------------------------
 
 
-def test_the_backup_plan_keeps_every_table_for_the_countrys_retention(synth: Synthesised) -> None:
+def test_the_backup_plan_keeps_weekly_copies_of_every_table_for_the_countrys_retention(synth: Synthesised) -> None:
     plan = _one(synth, "AWS::Backup::BackupPlan")["Properties"]["BackupPlan"]
     (rule,) = plan["BackupPlanRule"]
     assert rule["Lifecycle"]["DeleteAfterDays"] == synth.country.operations.backup_retention_days
+    assert rule["ScheduleExpression"] == "cron(0 3 ? * SUN *)"
     (selection,) = synth.of_type("AWS::Backup::BackupSelection").values()
     selected = json.dumps(selection["Properties"]["BackupSelection"]["Resources"])
     for table in synth.stack.storage.tables.values():

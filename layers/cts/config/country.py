@@ -118,7 +118,7 @@ class SearchSettings(BaseModel):
     data_nodes: int = Field(default=1, ge=1, le=20)
     volume_gb: int = Field(default=10, ge=10, le=3000)
     dedicated_master_nodes: int = Field(default=0, description="0, 3 or 5 dedicated master nodes")
-    master_instance_type: str = Field(default="m7g.large.search", pattern=_SEARCH_INSTANCE)
+    master_instance_type: str = Field(default="m6g.large.search", pattern=_SEARCH_INSTANCE)
 
     @model_validator(mode="after")
     def _masters_are_an_odd_quorum(self) -> SearchSettings:
