@@ -240,6 +240,9 @@ class FakeAssessments:
         mine = sorted((a for (k, _), a in self.items.items() if k == key), key=lambda a: a.version)
         return mine[-1] if mine else None
 
+    def current_many(self, refs: Sequence[tuple[str, int]]) -> dict[tuple[str, int], Assessment]:
+        return {ref: self.items[ref] for ref in refs if ref in self.items}
+
     def runs(self, key: str) -> list[Assessment]:
         return [self.history[k] for k in sorted(self.history) if k[0] == key]
 

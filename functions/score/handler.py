@@ -134,6 +134,7 @@ def _summary(outcome: ScoreOutcome) -> dict[str, Any]:
         "new_alert": outcome.new_alert,
         "random_selection": assessment.random_selection if assessment else None,
         "superseded": outcome.superseded,
+        "unchanged": outcome.unchanged,
     }
 
 
@@ -163,10 +164,17 @@ def record_handler(record: ScoreRecord) -> None:
 
 def _score_batch(request: ScoreBatch) -> None:
     result = _services().score_batch(request=request.model_dump(mode="json"))
+    unchanged = 0
     for scored in result["scored"]:
+        if scored.get("unchanged"):
+            unchanged += 1  # counted, not logged one by one: most of a re-score
+            continue
         logger.info("consignment scored", extra={"rescore_of": request.ruleset, **scored})
         if scored.get("new_alert"):
             metrics.add_metric(name="AlertsRaised", unit=MetricUnit.Count, value=1)
+    if unchanged:
+        logger.info("re-scored, judged as before", extra={"rescore_of": request.ruleset, "unchanged": unchanged})
+        metrics.add_metric(name="RescoredUnchanged", unit=MetricUnit.Count, value=unchanged)
     for failed in result["failed"]:
         logger.error("consignment failed in a batch; sent again on its own", extra=failed)
     metrics.add_metric(name="ConsignmentsScored", unit=MetricUnit.Count, value=len(result["scored"]))

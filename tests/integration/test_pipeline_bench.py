@@ -32,13 +32,17 @@ def test_synthetic_documents_and_queries_are_reproducible_and_valid() -> None:
 
 @pytest.mark.timeout(300)
 def test_the_pipeline_benchmark_reports_every_figure_at_a_tiny_size() -> None:
-    figures = bench(12, search_docs=300, search_queries=32, rescore_count=20, score_workers=2, timeout_s=120)
+    # 52 stored directly: the 51st names the watched consignee (one in a hundred, from the 51st).
+    figures = bench(12, search_docs=300, search_queries=32, rescore_count=64, score_workers=2, timeout_s=120)
     for key in ("upload_to_searchable_s", "search_p95_ms", "rescore_s", "search_build_s", "ingest_s"):
         assert isinstance(figures[key], int | float), key
     assert figures["upload_complete"] is True
     assert figures["upload_searchable"] == 12
     assert figures["rescore_complete"] is True
-    assert figures["rescore_consignments"] == 20
-    assert figures["rescore_searchable"] == 20
+    assert figures["rescore_consignments"] == 64
+    assert figures["rescore_prescored"] == 52
+    assert figures["rescore_searchable"] == 64
+    assert figures["rescore_watched_updated"] == "1/1"
+    assert figures["rescore_sample_judged_alike"] == "63/63"
     assert figures["dead_letters"] == 0
     assert figures["search_queries"] == 32

@@ -22,6 +22,8 @@ from cts.services.rescoring import RescoringPolicy, RescoringService
 NOW = datetime.now(UTC).replace(microsecond=0)
 BOX = "MSKU1234565"
 WATCHED = WatchlistEntry(id="w-late", kind="container", value=BOX, reason="late intel", category="drugs", weight=90)
+# Every fixture sails on this vessel: a rules change naming it changes the assessment of each consignment re-scored.
+VESSEL = WatchlistEntry(id="w-vessel", kind="vessel", value="9074729", reason="late intel", category="drugs", weight=5)
 
 
 def stored(number: str, eta: datetime | None, version: int = 1, **changes: Any) -> ConsignmentVersion:
@@ -110,6 +112,7 @@ def test_a_watch_list_change_rescores_what_has_not_arrived_and_alerts_new_matche
     assert alerts.inbox() == []
 
     rules.put_watchlist_entry(WATCHED)
+    rules.put_watchlist_entry(VESSEL)
     rescoring = RescoringService(consignments, rules, score_queue, RescoringPolicy(window_hours=6))
     start = rescoring.rules_changed(NOW)
     assert start.ruleset != next(iter(before.values())).ruleset_version  # type: ignore[union-attr]
@@ -121,7 +124,7 @@ def test_a_watch_list_change_rescores_what_has_not_arrived_and_alerts_new_matche
     assert rescored == {key(n) for n in [*arriving, "WATCHED"]}
     (alert,) = alerts.inbox()
     assert alert.alert_id == f"{key('WATCHED')}#v1"
-    assert alert.score == 90
+    assert alert.score == 90 + 5
     assert (
         len(
             boto3.client("stepfunctions").list_executions(stateMachineArn=resources.env["CTS_CASE_STATE_MACHINE_ARN"])[
@@ -164,6 +167,38 @@ def test_a_second_rules_change_rescores_again_without_a_second_alert(
     assert assessment.ruleset_version == start.ruleset
     assert assessment.score == 95
     assert [a.alert_id for a in alerts.inbox()] == [alert.alert_id]
+
+
+def test_a_rescore_writes_only_what_the_new_rules_judge_differently(
+    resources: LocalResources, pollers: dict[str, QueuePoller], rescore_env: None
+) -> None:
+    table = bind_table(resources.env["CTS_RECORDS_TABLE"], "us-east-1")
+    consignments, assessments = DynamoConsignments(table), DynamoAssessments(table)
+    rules = DynamoRules(table)
+    versions = [stored("PLAIN", NOW + timedelta(days=1)), watched("BOXED", NOW + timedelta(days=1, hours=1))]
+    score_queue = SqsWorkQueue(resources.queue_urls["ScoreQueue"], "us-east-1")
+    for version in versions:
+        consignments.add_version(version)
+    score_queue.send_many([{"key": v.key, "version": v.version} for v in versions])
+    drain(pollers)
+    plain, boxed = (assessments.latest(v.key) for v in versions)
+    assert plain is not None
+    assert boxed is not None
+
+    rules.put_watchlist_entry(WATCHED)  # names the box of one of them only
+    start = RescoringService(consignments, rules, score_queue, RescoringPolicy(window_hours=6)).rules_changed(NOW)
+    drain_all(pollers)
+
+    # Judged as before: nothing written, the assessment keeps the ruleset version that first produced it.
+    assert assessments.latest(key("PLAIN")) == plain
+    assert [a.ruleset_version for a in assessments.runs(key("PLAIN"))] == [plain.ruleset_version]
+    # Judged differently: written under the new ruleset, with its new hit.
+    rescored = assessments.latest(key("BOXED"))
+    assert rescored is not None
+    assert rescored.ruleset_version == start.ruleset
+    assert rescored.score == boxed.score + 90
+    assert [a.ruleset_version for a in assessments.runs(key("BOXED"))] == sorted([boxed.ruleset_version, start.ruleset])
+    assert all(p.failures == 0 for p in pollers.values())
 
 
 def test_a_poisoned_rescore_page_fails_alone(

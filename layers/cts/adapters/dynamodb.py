@@ -580,6 +580,11 @@ class DynamoAssessments:
         )
         return [current, run]
 
+    def current_many(self, refs: Sequence[tuple[str, int]]) -> dict[tuple[str, int], Assessment]:
+        found = self._t.batch_get((f"CONS#{key}", f"ASSESS#{version:06d}") for key, version in refs)
+        assessments = (Assessment.model_validate_json(item.data) for item in found.values())
+        return {(a.key, a.version): a for a in assessments}
+
     def latest(self, key: str) -> Assessment | None:
         items = self._t.query(f"CONS#{key}", self._t.model.sk.startswith("ASSESS#"), limit=1, newest_first=True)
         return Assessment.model_validate_json(items[0].data) if items else None

@@ -108,6 +108,10 @@ class AssessmentRepository(Protocol):
 
     def latest(self, key: str) -> Assessment | None: ...
 
+    def current_many(self, refs: Sequence[tuple[str, int]]) -> dict[tuple[str, int], Assessment]:
+        """The current assessment of each ``(key, version)`` that has one, read together."""
+        ...
+
     def runs(self, key: str) -> list[Assessment]:
         """Every assessment kept for the consignment: one per version and ruleset version that judged it."""
         ...

@@ -44,6 +44,7 @@ class ScoreOutcome:
     alert_id: str | None
     superseded: bool = False
     new_alert: bool = False  # False when the alert of this version was raised before (a retry or a re-score)
+    unchanged: bool = False  # a re-score whose rules judge the version exactly as its stored assessment does
 
 
 @dataclass
@@ -146,6 +147,8 @@ class ScoringService:
                 assessed.append((stored, self._assess(stored, sightings.get((key, version)), ruleset_version)))
             except Exception as exc:  # one consignment's failure must not fail its batch
                 outcome.failed.append(((key, version), exc))
+        if ruleset_version is not None and assessed:
+            assessed = self._changed_only(assessed, outcome)
         self.assessments.put_many([(a, self.retention.consignment_expiry(v)) for v, a in assessed])
         documents: list[SearchDocument] = []
         for stored, assessment in assessed:
@@ -160,6 +163,27 @@ class ScoringService:
             self.search.index(documents)
         self._report([(versions[(s.key, s.version)], s) for s in outcome.scored if not s.superseded], ruleset_version)
         return outcome
+
+    def _changed_only(
+        self, assessed: list[tuple[ConsignmentVersion, Assessment]], outcome: BatchOutcome
+    ) -> list[tuple[ConsignmentVersion, Assessment]]:
+        """A re-score writes only what the new rules judge differently. Most rule changes touch few consignments:
+        writing every one again (two items and a search document each) would make a re-score of a hundred
+        thousand arrivals cost as much as their first scoring. An unchanged assessment keeps the ruleset version
+        that first produced it; one that calls for an alert is always written again, so that its alert and
+        search status are made sure of (both idempotent)."""
+        before = self.assessments.current_many([(v.key, v.version) for v, _ in assessed])
+        changed: list[tuple[ConsignmentVersion, Assessment]] = []
+        for stored, assessment in assessed:
+            previous = before.get((stored.key, stored.version))
+            judged_alike = previous is not None and assessment == previous.model_copy(
+                update={"ruleset_version": assessment.ruleset_version}
+            )
+            if judged_alike and not should_alert(assessment):
+                outcome.scored.append(ScoreOutcome(stored.key, stored.version, previous, None, unchanged=True))
+            else:
+                changed.append((stored, assessment))
+        return changed
 
     def _report(self, scored: Sequence[tuple[ConsignmentVersion, ScoreOutcome]], ruleset_version: str | None) -> None:
         """Counted last, once everything is written, and only for a version's first scoring message (a re-score

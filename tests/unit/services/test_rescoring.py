@@ -191,3 +191,52 @@ def test_a_new_watch_list_match_alerts_once_like_a_fresh_one() -> None:
     assert drain(queue, rescoring, scoring)
     assert list(alerts.items) == [f"{key('SOON')}#v1"]
     assert len(notify.messages) == 1
+
+
+def test_a_rescore_rewrites_only_changed_assessments_and_always_makes_sure_of_an_alert() -> None:
+    consignments, assessments, alerts, search, rules = (
+        FakeConsignments(),
+        FakeAssessments(),
+        FakeAlerts(),
+        FakeSearch(),
+        FakeRules(),
+    )
+    box = {"number": "MSKU1234565"}
+    watched = [{"sequence": 1, "description": "Tiles", "container_numbers": [box["number"]]}]
+    rules.put_watchlist_entry(
+        WatchlistEntry(id="w1", kind="container", value=box["number"], reason="intel", category="drugs", weight=90)
+    )
+    consignments.add_version(stored("PLAIN", NOW + timedelta(days=1)))
+    consignments.add_version(stored("HOT", NOW + timedelta(days=1), equipment=[box], goods=watched))
+    scoring = ScoringService(
+        consignments,
+        assessments,
+        alerts,
+        rules,
+        search,
+        FakeQueue(),
+        Thresholds(alert=50, red=80),
+        FakeClock(NOW),
+        FakePartyHistory(),
+    )
+    refs = [(key("PLAIN"), 1), (key("HOT"), 1)]
+    assert not scoring.score_many(refs).failed
+    first = dict(assessments.items)
+    alerts.items.clear()  # as if the first scoring's alert write had been lost
+    search.docs.clear()
+
+    rules.put_watchlist_entry(  # a new ruleset that judges both exactly as before
+        WatchlistEntry(id="w2", kind="hs_code", value="9306", reason="intel", category="weapons", weight=10)
+    )
+    ruleset = rules.ruleset(NOW.date()).version
+    outcome = scoring.score_many(refs, ruleset)
+
+    by_key = {o.key: o for o in outcome.scored}
+    assert by_key[key("PLAIN")].unchanged
+    assert assessments.items[(key("PLAIN"), 1)] is first[(key("PLAIN"), 1)]  # not written again
+    assert key("PLAIN") not in search.docs
+    # The one that calls for an alert is written again under the new ruleset and its alert made sure of.
+    assert not by_key[key("HOT")].unchanged
+    assert assessments.items[(key("HOT"), 1)].ruleset_version == ruleset
+    assert list(alerts.items) == [f"{key('HOT')}#v1"]
+    assert key("HOT") in search.docs
