@@ -17,7 +17,6 @@ from pipeline_testkit import drain, upload
 
 from builders import consignment_data, json_manifest
 from cts.adapters.dynamodb import DynamoAlerts, DynamoRules, bind_table
-from cts.adapters.dynamodb_case_board import DynamoCaseBoard
 from cts.adapters.dynamodb_cases import DynamoCaseStore
 from cts.adapters.dynamodb_reports import DynamoReportCounters
 from cts.adapters.local.bootstrap import LocalResources
@@ -143,7 +142,20 @@ def test_the_pipeline_and_the_case_store_count_each_record_once_and_the_reports_
     with pytest.raises(Exception, match="revision"):  # the same close sent again: refused, not counted again
         cases.close("CASE-1", OFFICER, revision=3)
 
-    service = ReportsService(counters, board=DynamoCaseBoard(table_name, "us-east-1"))
+    # an open case of olive's, waiting on its step for two days (the default step timeout is a day): overdue
+    _open_case(table_name, "CASE-2", "other#v1", "sea:TSTU:OTHER")
+    boto3.client("dynamodb").update_item(
+        TableName=table_name,
+        Key={"pk": {"S": "CASE#CASE-2"}, "sk": {"S": "CASE"}},
+        UpdateExpression="SET assignee = :o, awaiting_since = :a, task_token = :t, gsi5pk = :p",
+        ExpressionAttributeValues={
+            ":o": {"S": "olive"},
+            ":a": {"S": (datetime.now(UTC) - timedelta(days=2)).isoformat()},
+            ":t": {"S": "token"},
+            ":p": {"S": "CASES#triaged"},
+        },
+    )
+    service = ReportsService(counters)
     period = period_of(today, None, None)
     totals = service.overview(period)["totals"]
     assert (totals["received"], totals["assessed"], totals["alerts"]) == (3, 3, 1)
@@ -158,6 +170,8 @@ def test_the_pipeline_and_the_case_store_count_each_record_once_and_the_reports_
     )
     (officer,) = service.workload(period)["officers"]
     assert (officer["officer"], officer["closed"], officer["decided"]) == ("olive", 1, 1)
+    assert (officer["open"], officer["overdue"]) == (1, 1)
+    assert totals["overdue_cases"] == 1
 
 
 @pytest.fixture
@@ -174,9 +188,7 @@ def api(resources: LocalResources) -> Iterator[Any]:
     table_name = resources.env["CTS_RECORDS_TABLE"]
     world = make_world()
     counters = DynamoReportCounters(table_name, "us-east-1")
-    set_container(
-        dataclasses.replace(world.container, reports=counters, case_board=DynamoCaseBoard(table_name, "us-east-1"))
-    )
+    set_container(dataclasses.replace(world.container, reports=counters))
     from app import app
 
     yield Client(app, project_dir=str(API_DIR)), world, counters

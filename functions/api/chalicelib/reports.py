@@ -212,7 +212,7 @@ def _service(call: Call) -> ReportsService:
     container = call.container
     if container.reports is None:
         raise Unavailable("reports are not configured")
-    return ReportsService(container.reports, board=container.case_board, rules=container.rules)
+    return ReportsService(container.reports, rules=container.rules)
 
 
 def _period(call: Call, model: type[BaseModel], service: ReportsService) -> tuple[Period, Any]:

@@ -8,6 +8,9 @@ Items:
 * ``STATS#SCOPES`` / ``SCOPES``: the string set of every ``<port>|<mode>|<direction>`` scope counted (``ADD``);
 * ``STATS#ONCE#<marker>`` / ``ONCE``: put with ``attribute_not_exists(pk)``, e.g. a carrier file counted once.
 
+The open cases (overdue cases and the workload) are the case board's index (gsi5 ``CASES#<status>``), read with a
+projection of the few attributes the figures need.
+
 A period is one ``Query`` per family, scope and run of days (``sk BETWEEN D#<first> AND D#<last>``) plus one for
 the roll-ups of its whole months: never a scan."""
 
@@ -22,6 +25,8 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from cts.adapters.aws import client, translate
+from cts.adapters.dynamodb_case_board import INDEX, summary
+from cts.domain.case_board import OPEN_STATUSES, CaseSummary, board_partition
 from cts.domain.errors import Conflict
 from cts.domain.reports import Family, Values
 
@@ -160,3 +165,26 @@ class DynamoReportCounters:
             if isinstance(error, Conflict):
                 return False
             raise error from exc
+
+    def open_cases(self, limit: int) -> list[CaseSummary]:
+        rows: list[CaseSummary] = []
+        for status in OPEN_STATUSES:
+            params: dict[str, Any] = {
+                "TableName": self._table,
+                "IndexName": INDEX,
+                "KeyConditionExpression": "gsi5pk = :p",
+                "ExpressionAttributeValues": {":p": {"S": board_partition(status)}},
+                # what the board's row needs for its owner and due time (cts.adapters.dynamodb_case_board.summary)
+                "ProjectionExpression": "pk, #status, assignee, awaiting_since, task_token, #data, gsi5sk",
+                "ExpressionAttributeNames": {"#status": "status", "#data": "data"},
+            }
+            try:
+                while len(rows) < limit:
+                    page = self._ddb().query(**params)
+                    rows += [summary(item) for item in page.get("Items", [])]
+                    if "LastEvaluatedKey" not in page:
+                        break
+                    params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+            except (BotoCoreError, ClientError) as exc:
+                raise translate(exc, "open cases") from exc
+        return rows[:limit]

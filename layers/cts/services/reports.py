@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from cts.domain.alerts import Alert
-from cts.domain.case_board import OPEN_STATUSES
 from cts.domain.cases import CaseRecord
 from cts.domain.errors import CtsError, ValidationFailed
 from cts.domain.model import Consignment, Direction, TransportMode
@@ -45,7 +44,6 @@ from cts.domain.reports import workload as workload_report
 from cts.domain.reports_tally import alert_raised, assessed, case_changed, file_received, version_stored
 from cts.domain.risk.assessment import Assessment
 from cts.domain.risk.rules import ProfileStatus
-from cts.ports.case_board import CaseBoard
 from cts.ports.clock import Clock, SystemClock
 from cts.ports.records import ConsignmentRepository
 from cts.ports.reports import ReportCounters
@@ -58,7 +56,7 @@ DEFAULT_SPAN_DAYS = 30
 ROLL_UP_GRACE = timedelta(days=1)
 """A month is rolled up once this long after its last day (a late writer's clock cannot add to it any more)."""
 MAX_OPEN_CASES = 20_000
-"""The most open cases the overdue and workload figures read from the case board (pages of 200)."""
+"""The most open cases the overdue and workload figures read from the case board's index."""
 
 
 @dataclass
@@ -95,11 +93,15 @@ class ReportRecorder:
             file_received(tally, day, receipt.carrier_id, rejected, [dims_of(c) for c, _ in stored])
         self.save(tally)
 
-    def scored(self, at: datetime, scored: Iterable[tuple[Consignment, Assessment | None]]) -> None:
-        """Versions assessed for the first time, each with its assessment when it raised a new alert (else None)."""
+    def scored(
+        self, at: datetime, scored: Iterable[tuple[Consignment, Assessment | None]], first_time: bool = True
+    ) -> None:
+        """Versions scored, each with its assessment when it raised a new alert (else None); ``first_time`` false
+        for a re-score, whose versions were counted as assessed already but whose new alerts count like any."""
         tally = Tally()
         for consignment, alerted in scored:
-            assessed(tally, at.date(), consignment)
+            if first_time:
+                assessed(tally, at.date(), consignment)
             if alerted is not None:
                 alert_raised(tally, at.date(), consignment, alerted.level, alerted.hits, at, alerted.random_selection)
         self.save(tally)
@@ -162,7 +164,6 @@ class Sums:
 @dataclass
 class ReportsService:
     counters: ReportCounters
-    board: CaseBoard | None = None
     rules: RulesStore | None = None
     clock: Clock = field(default_factory=SystemClock)
 
@@ -215,18 +216,9 @@ class ReportsService:
     # -- the parts --
 
     def open_cases(self) -> list[OpenCase]:
-        """Every open case now (the case board, by status), as owner and overdue."""
-        if self.board is None:
-            return []
-        now, after = self.clock.now(), None
-        cases: list[OpenCase] = []
-        while len(cases) < MAX_OPEN_CASES:
-            page = self.board.board(OPEN_STATUSES, limit=200, after=after)
-            cases += [OpenCase(row.owner, row.at(now).overdue) for row in page.cases]
-            if page.cursor is None or not page.cases:
-                break
-            after = page.cursor
-        return cases
+        """Every open case now, as owner and overdue."""
+        now = self.clock.now()
+        return [OpenCase(row.owner, row.at(now).overdue) for row in self.counters.open_cases(MAX_OPEN_CASES)]
 
     def rule_infos(self, by: str) -> tuple[dict[str, RuleInfo], list[str]]:
         """Names and end dates of the rules of kind ``by``, and the ids of those in force (profiles: active)."""

@@ -53,7 +53,8 @@ def counters(world: World) -> MemoryReportCounters:
         )
     board = FakeCaseBoard()
     board.add("K9", status="triaged", owner="olive", due_at=datetime.now(UTC) - timedelta(hours=1))
-    set_container(dataclasses.replace(world.container, reports=counters, case_board=board))
+    counters.cases = board.rows
+    set_container(dataclasses.replace(world.container, reports=counters))
     return counters
 
 

@@ -247,7 +247,8 @@ def seeded() -> tuple[ReportsService, MemoryReportCounters]:
     board.add("O2", status="decided", owner="olive", due_at=TODAY + timedelta(hours=5))
     board.add("O3", status="new", due_at=TODAY - timedelta(days=2))
     board.add("O4", status="closed", owner="sam", due_at=TODAY - timedelta(days=2))  # closed: not open
-    reports = ReportsService(counters, board=board, rules=_rules(), clock=FakeClock(TODAY))  # type: ignore[arg-type]
+    counters.cases = board.rows
+    reports = ReportsService(counters, rules=_rules(), clock=FakeClock(TODAY))  # type: ignore[arg-type]
     return reports, counters
 
 
