@@ -33,8 +33,8 @@ for _id in EMAIL_SENDERS:
 # Reserved concurrency where a function protects a downstream (cts.config.country.Operations):
 # ScoreFunction: the OpenSearch domain (bulk indexing) and the records table when re-scoring fans out thousands of
 #   pages at once; NotifyFunction: the SES sending rate (14 e-mails/s on a new production account).
-# The SQS trigger's maximum concurrency is set to the same number, so the poller never invokes more than the
-# reservation (throttled receives would count towards the queue's max_receive_count and end in its DLQ).
+# The SQS trigger's maximum concurrency stays within the reservation (trigger_concurrency), so the poller never
+# invokes more than it (throttled receives would count towards the queue's max_receive_count and end in its DLQ).
 RESERVED_CONCURRENCY = {
     "ScoreFunction": lambda c: c.operations.score_concurrency,
     "NotifyFunction": lambda c: c.operations.notify_concurrency,
@@ -195,7 +195,7 @@ class Functions(Construct):
                     self._resources.queues[spec.trigger_queue],
                     batch_size=spec.batch_size,
                     report_batch_item_failures=True,
-                    max_concurrency=max(reserved, 2) if reserved else None,
+                    max_concurrency=trigger_concurrency(spec, reserved) if reserved else None,
                 )
             )
         acknowledge(
@@ -232,6 +232,13 @@ class Functions(Construct):
             env["CTS_ALERT_SENDER"] = self._country.alert_sender
             env.update(self._email_settings)
         return env
+
+
+def trigger_concurrency(spec: Function, reserved: int) -> int:
+    """The SQS trigger's maximum concurrency under a reservation: all of it, less one instance kept for the
+    function's schedules (EventBridge invokes it too), never below SQS's minimum of 2."""
+    scheduled = any(s.function == spec.logical_id for s in SYSTEM.schedules)
+    return max(2, reserved - 1 if scheduled else reserved)
 
 
 def service_name(spec: Function) -> str:

@@ -166,7 +166,7 @@ class Operations(BaseModel):
         default=20, ge=0, le=1000, description="reserved for the score function (0: unreserved); caps OpenSearch load"
     )
     notify_concurrency: int = Field(
-        default=2, ge=0, le=100, description="reserved for the notify function (0: unreserved); stays under SES rate"
+        default=3, ge=0, le=100, description="reserved for the notify function (0: unreserved); stays under SES rate"
     )
 
 
