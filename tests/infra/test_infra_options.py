@@ -168,3 +168,30 @@ def test_delete_leaves_the_retained_domain_alone() -> None:
     handler.handler(_event("Delete"), None, send=recorder)
     assert len(recorder.requests) == 1
     assert _answer(recorder)["Status"] == "SUCCESS"
+
+
+def test_the_other_branches_of_the_options_synthesise_with_nothing_for_cdk_nag_to_report(tmp_path: Any) -> None:
+    """Serverless search, MFA required, no Object Lock, no alarm mailbox: one whole stack, checked by cdk-nag."""
+    from cdk_nag import AwsSolutionsChecks
+
+    from infra.app import build_app
+
+    variant = _with(
+        search__engine="serverless",
+        security__mfa="required",
+        raw_archive__object_lock=None,
+        operations__alarm_email=None,
+    )
+    app, stacks = build_app([variant], outdir=str(tmp_path), nag=False)
+    report = AwsSolutionsChecks().validate_scope(app)
+    findings = [(v.rule_name, r.construct_path) for v in report.violations for r in v.violating_resources]
+    assert not findings, findings
+    resources = Template.from_stack(stacks["JM"]).to_json()["Resources"]
+    types = {r["Type"] for r in resources.values()}
+    assert "AWS::OpenSearchServerless::Collection" in types
+    assert "AWS::OpenSearchService::Domain" not in types
+    assert "Custom::CtsSearchAccess" not in types
+    assert not [r for r in resources.values() if r.get("Properties", {}).get("Protocol") == "email"]
+    archive = resources[stacks["JM"].get_logical_id(stacks["JM"].storage.raw_archive.node.default_child)]
+    assert archive["Properties"].get("ObjectLockEnabled") is False
+    assert "ObjectLockConfiguration" not in archive["Properties"]
