@@ -186,14 +186,19 @@ class ScoringService:
         return changed
 
     def _report(self, scored: Sequence[tuple[ConsignmentVersion, ScoreOutcome]], ruleset_version: str | None) -> None:
-        """Counted last, once everything is written, and only for a version's first scoring message (a re-score
-        names its ruleset; a repeated message is answered by the score function's idempotency record)."""
-        if self.reports is None or ruleset_version is not None or not scored:
+        """Counted last, once everything is written: a version's first scoring message counts it as assessed, and
+        any message its new alert (a re-score names its ruleset: late intelligence alerts count like any other);
+        a repeated message is answered by the score function's idempotency record."""
+        if self.reports is None or not scored:
             return
-        self.reports.scored(
-            self.clock.now(),
-            [(v.consignment, o.assessment if o.new_alert else None) for v, o in scored if o.assessment is not None],
-        )
+        first_time = ruleset_version is None
+        counted = [
+            (v.consignment, o.assessment if o.new_alert else None)
+            for v, o in scored
+            if o.assessment is not None and (first_time or o.new_alert)
+        ]
+        if counted:
+            self.reports.scored(self.clock.now(), counted, first_time=first_time)
 
     def _record_first_sightings(
         self, current: list[ConsignmentVersion], sightings: dict[tuple[str, int], PartySightings]

@@ -240,3 +240,38 @@ def test_a_rescore_rewrites_only_changed_assessments_and_always_makes_sure_of_an
     assert assessments.items[(key("HOT"), 1)].ruleset_version == ruleset
     assert list(alerts.items) == [f"{key('HOT')}#v1"]
     assert key("HOT") in search.docs
+
+
+def test_an_alert_raised_by_a_rescore_counts_in_the_reports_but_the_consignment_is_assessed_once() -> None:
+    from fakes_reports import MemoryReportCounters
+
+    from cts.domain.reports import Family
+    from cts.services.reports import ReportRecorder, ReportsService, period_of
+
+    consignments, rules, counters = FakeConsignments(), FakeRules(), MemoryReportCounters()
+    box = {"number": "MSKU1234565"}
+    watched = [{"sequence": 1, "description": "Tiles", "container_numbers": [box["number"]]}]
+    consignments.add_version(stored("SOON", NOW + timedelta(days=1), equipment=[box], goods=watched))
+    scoring = ScoringService(
+        consignments,
+        FakeAssessments(),
+        FakeAlerts(),
+        rules,
+        FakeSearch(),
+        FakeQueue(),
+        Thresholds(alert=50, red=80),
+        FakeClock(NOW),
+        FakePartyHistory(),
+        reports=ReportRecorder(counters),
+    )
+    refs = [(key("SOON"), 1)]
+    scoring.score_many(refs)  # on arrival: nothing matched
+    rules.put_watchlist_entry(
+        WatchlistEntry(id="w1", kind="container", value=box["number"], reason="intel", category="drugs", weight=90)
+    )
+    ruleset = rules.ruleset(NOW.date()).version
+    assert scoring.score_many(refs, ruleset).scored[0].new_alert
+    scoring.score_many(refs, ruleset)  # the same re-score again: no new alert, nothing counted
+
+    totals = ReportsService(counters, clock=FakeClock(NOW)).sums(Family.FLOW, period_of(NOW.date(), None, None)).totals
+    assert (totals["assessed"], totals["alerts"]) == (1, 1)
