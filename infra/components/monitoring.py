@@ -59,13 +59,13 @@ class Monitoring(Construct):
         self.key = kms.Key(
             self, "AlarmTopicKey", description="CTS: encrypts the alarm notifications topic", enable_key_rotation=True
         )
-        # CloudWatch publishes to an encrypted topic only if the key lets it.
+        # CloudWatch publishes to an encrypted topic only if the key lets it (the statement AWS documents for alarm
+        # actions on encrypted topics; only this stack's topic uses the key, and only SNS decrypts its messages).
         self.key.add_to_resource_policy(
             iam.PolicyStatement(
                 principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
                 actions=["kms:GenerateDataKey*", "kms:Decrypt"],
                 resources=["*"],  # in a key policy, "*" is this key
-                conditions={"StringEquals": {"aws:SourceAccount": cdk.Stack.of(self).account}},
             )
         )
         self.topic = sns.Topic(

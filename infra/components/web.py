@@ -154,7 +154,7 @@ class WebHosting(Construct):
             ),
             minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
-            price_class=cloudfront.PriceClass.PRICE_CLASS_100,
+            price_class=cloudfront.PriceClass.PRICE_CLASS_ALL,  # edges near every country's users (LK: Asia)
             enable_logging=True,
             log_bucket=self.log_bucket,
             log_file_prefix="cdn/",

@@ -339,7 +339,13 @@ def test_the_backup_plan_keeps_weekly_copies_of_every_table_for_the_countrys_ret
 def test_every_alarm_notifies_the_countrys_ops_mailbox_through_an_encrypted_topic(synth: Synthesised) -> None:
     topic_id = synth.logical_id(synth.stack.monitoring.topic)
     topic = synth.resources[topic_id]["Properties"]
-    assert topic["KmsMasterKeyId"]
+    key_id = synth.logical_id(synth.stack.monitoring.key)
+    assert topic["KmsMasterKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
+    key_policy = synth.resources[key_id]["Properties"]["KeyPolicy"]["Statement"]
+    assert any(
+        s["Principal"] == {"Service": "cloudwatch.amazonaws.com"} and "kms:GenerateDataKey*" in s["Action"]
+        for s in key_policy
+    ), "CloudWatch could not publish to the encrypted topic"
     (subscription,) = [
         s for s in synth.of_type("AWS::SNS::Subscription").values() if s["Properties"]["TopicArn"] == {"Ref": topic_id}
     ]
