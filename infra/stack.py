@@ -19,6 +19,7 @@ from infra.components.api import STAGE, Api, load_routes
 from infra.components.backup import Backups
 from infra.components.bindings import Resources
 from infra.components.compute import Functions, Layers
+from infra.components.email_identity import SenderIdentity
 from infra.components.identity import Identity
 from infra.components.messaging import Messaging
 from infra.components.monitoring import Monitoring
@@ -94,6 +95,15 @@ class CargoTargetingStack(cdk.Stack):
         if SYSTEM.email_feedback is not None:
             self.email_feedback = EmailFeedbackTopic(
                 self, "EmailFeedback", spec=SYSTEM.email_feedback, queues=messaging.queues
+            )
+
+        self.sender: SenderIdentity | None = None
+        if country.operations.manage_email_identity:
+            self.sender = SenderIdentity(
+                self,
+                "Sender",
+                country=country,
+                configuration_set=self.email_feedback.configuration_set if self.email_feedback else None,
             )
 
         layers = Layers(self, "Layers", root=root)

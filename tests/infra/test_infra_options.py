@@ -171,7 +171,8 @@ def test_delete_leaves_the_retained_domain_alone() -> None:
 
 
 def test_the_other_branches_of_the_options_synthesise_with_nothing_for_cdk_nag_to_report(tmp_path: Any) -> None:
-    """Serverless search, MFA required, no Object Lock, no alarm mailbox: one whole stack, checked by cdk-nag."""
+    """Serverless search, MFA required, no Object Lock, no alarm mailbox, the sender's domain verified outside the
+    stack: one whole stack, checked by cdk-nag."""
     from cdk_nag import AwsSolutionsChecks
 
     from infra.app import build_app
@@ -181,6 +182,7 @@ def test_the_other_branches_of_the_options_synthesise_with_nothing_for_cdk_nag_t
         security__mfa="required",
         raw_archive__object_lock=None,
         operations__alarm_email=None,
+        operations__manage_email_identity=False,
     )
     app, stacks = build_app([variant], outdir=str(tmp_path), nag=False)
     report = AwsSolutionsChecks().validate_scope(app)
@@ -191,6 +193,7 @@ def test_the_other_branches_of_the_options_synthesise_with_nothing_for_cdk_nag_t
     assert "AWS::OpenSearchServerless::Collection" in types
     assert "AWS::OpenSearchService::Domain" not in types
     assert "Custom::CtsSearchAccess" not in types
+    assert "AWS::SES::EmailIdentity" not in types
     assert not [r for r in resources.values() if r.get("Properties", {}).get("Protocol") == "email"]
     archive = resources[stacks["JM"].get_logical_id(stacks["JM"].storage.raw_archive.node.default_child)]
     assert archive["Properties"].get("ObjectLockEnabled") is False

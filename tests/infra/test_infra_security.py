@@ -399,3 +399,16 @@ def test_every_country_names_an_ops_mailbox(synth: Synthesised) -> None:
 @pytest.mark.parametrize("output", ["WebUrl", "DistributionId", "AlarmTopicArn", "DashboardName", "ApiUrl"])
 def test_outputs_name_what_an_operator_needs(synth: Synthesised, output: str) -> None:
     assert output in synth.outputs
+
+
+def test_the_stack_creates_the_senders_ses_domain_identity_with_dkim_and_outputs_its_dns_records(
+    synth: Synthesised,
+) -> None:
+    identity = _one(synth, "AWS::SES::EmailIdentity")["Properties"]
+    assert identity["EmailIdentity"] == synth.country.alert_sender.rpartition("@")[2]
+    assert identity["DkimAttributes"] == {"SigningEnabled": True}
+    assert identity["DkimSigningAttributes"] == {"NextSigningKeyLength": "RSA_2048_BIT"}
+    feedback = synth.stack.email_feedback
+    assert feedback is not None
+    assert identity["ConfigurationSetAttributes"] == {"ConfigurationSetName": _ref(synth, feedback.configuration_set)}
+    assert {f"SesDkimRecord{n}" for n in (1, 2, 3)} <= set(synth.outputs)

@@ -162,6 +162,10 @@ class Operations(BaseModel):
     )
     backup_retention_days: int = Field(default=35, ge=7, le=36500)
     backup_raw_archive: bool = Field(default=False, description="also back up the raw archive bucket (AWS Backup)")
+    manage_email_identity: bool = Field(
+        default=True,
+        description="the stack creates the SES identity of alert_sender's domain (false: verified already)",
+    )
     score_concurrency: int = Field(
         default=20, ge=0, le=1000, description="reserved for the score function (0: unreserved); caps OpenSearch load"
     )
