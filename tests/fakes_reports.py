@@ -18,6 +18,7 @@ class MemoryReportCounters:
         self.markers: set[str] = set()
         self.reads: list[tuple[str, Family, str]] = []  # ("days" | "months", family, scope) per query
         self.cases: list[CaseSummary] = []  # the case board's rows (open and closed)
+        self.sealed_before: date | None = None  # the latest day before which a reader said days no longer change
 
     def add(self, cells: Mapping[tuple[Family, str, date], Mapping[str, float]]) -> None:
         for key, values in cells.items():
@@ -27,8 +28,12 @@ class MemoryReportCounters:
             if key[1] != ALL:
                 self.known_scopes.add(key[1])
 
-    def days(self, family: Family, scope: str, first: date, last: date) -> dict[date, Values]:
+    def days(
+        self, family: Family, scope: str, first: date, last: date, seal_before: date | None = None
+    ) -> dict[date, Values]:
         self.reads.append(("days", family, scope))
+        if seal_before is not None:
+            self.sealed_before = max(self.sealed_before or seal_before, seal_before)
         return {
             day: dict(values)
             for (f, s, day), values in self.day_cells.items()

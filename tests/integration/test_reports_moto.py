@@ -237,3 +237,38 @@ def test_the_report_routes_answer_the_contract_from_the_table(api: Any) -> None:
     pdf = client.http.get("/reports/monthly.pdf", headers={**headers, "Accept": "application/pdf"})
     assert pdf.status_code == 200, pdf.body
     assert pdf.body.startswith(b"%PDF-")
+
+
+def test_days_and_months_that_are_over_are_packed_once_and_read_back_alike(resources: LocalResources) -> None:
+    table_name = resources.env["CTS_RECORDS_TABLE"]
+    counters = DynamoReportCounters(table_name, "us-east-1")
+    today = datetime.now(UTC).date()
+    old = today - timedelta(days=3)
+    two_months_ago = (today.replace(day=1) - timedelta(days=40)).replace(day=10)
+    counters.add(
+        {
+            (Family.FLOW, ALL, old): {"received": 2, "cat|drugs": 1},
+            (Family.FLOW, ALL, today): {"received": 1},
+            (Family.FLOW, ALL, two_months_ago): {"received": 5, "alerts": 1, "lead|3": 1},
+        }
+    )
+    service = ReportsService(counters)
+    period = period_of(today, today - timedelta(days=100), today)
+    first = service.overview(period)
+    assert first["totals"]["received"] == 8
+    assert first["alerts_by_category"] == {"drugs": 1}
+    ddb = boto3.client("dynamodb")
+
+    def item(sk: str) -> dict[str, Any]:
+        key = {"pk": {"S": "STATS#FLOW#all"}, "sk": {"S": sk}}
+        found: dict[str, Any] = ddb.get_item(TableName=table_name, Key=key).get("Item", {})
+        return found
+
+    assert set(item(f"D#{old.isoformat()}")) == {"pk", "sk", "v"}  # packed: one attribute
+    assert "received" in item(f"D#{today.isoformat()}")  # today's counter still takes increments
+    month = f"{two_months_ago.year:04d}-{two_months_ago.month:02d}"
+    assert set(item(f"M#{month}")) == {"pk", "sk", "v"}
+    again = service.overview(period)
+    assert again == first
+    series = {row["day"]: row["received"] for row in again["series"]}
+    assert (series[old.isoformat()], series[two_months_ago.isoformat()], series[today.isoformat()]) == (2, 5, 1)

@@ -4,19 +4,25 @@ Items:
 
 * ``STATS#<family>#<scope>`` / ``D#<yyyy-mm-dd>``: a day's counters, numbers added with ``UpdateItem ... ADD``
   (atomic, so concurrent writers never lose an increment);
-* ``STATS#<family>#<scope>`` / ``M#<yyyy-mm>``: a month's roll-up, put once the month is over;
+* ``STATS#<family>#<scope>`` / ``M#<yyyy-mm>``: a month's roll-up, put once the month is over, its numbers in one
+  attribute ``v`` (zlib-compressed JSON: a roll-up is read whole, and one attribute of a few KB costs less to read
+  and parse than hundreds of numbers);
+* a day counter that is over (before the day a reader passes as ``seal_before``) is rewritten once in the same
+  packed form, so that reports read one attribute per past day;
 * ``STATS#SCOPES`` / ``SCOPES``: the string set of every ``<port>|<mode>|<direction>`` scope counted (``ADD``);
 * ``STATS#ONCE#<marker>`` / ``ONCE``: put with ``attribute_not_exists(pk)``, e.g. a carrier file counted once.
 
-The open cases (overdue cases and the workload) are the case board's index (gsi5 ``CASES#<status>``), read with a
-projection of the few attributes the figures need.
+The open cases (overdue cases and the workload) are the case board's index (gsi5 ``CASES#<status>``, one query per
+open status; no projection: a query's read units are the items' whole size either way).
 
 A period is one ``Query`` per family, scope and run of days (``sk BETWEEN D#<first> AND D#<last>``) plus one for
 the roll-ups of its whole months: never a scan."""
 
 from __future__ import annotations
 
+import json
 import threading
+import zlib
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
@@ -45,6 +51,10 @@ def number(value: float) -> str:
 
 
 def _values(item: Mapping[str, Any]) -> Values:
+    packed = item.get("v", {}).get("B")
+    if packed is not None:
+        values: Values = json.loads(zlib.decompress(packed))
+        return values
     return {name: float(value["N"]) for name, value in item.items() if "N" in value}
 
 
@@ -109,17 +119,39 @@ class DynamoReportCounters:
         except (BotoCoreError, ClientError) as exc:
             raise translate(exc, "report counters") from exc
 
-    def days(self, family: Family, scope: str, first: date, last: date) -> dict[date, Values]:
+    def days(
+        self, family: Family, scope: str, first: date, last: date, seal_before: date | None = None
+    ) -> dict[date, Values]:
         items = self._query(partition(family, scope), f"D#{first.isoformat()}", f"D#{last.isoformat()}")
-        return {date.fromisoformat(item["sk"]["S"][2:]): _values(item) for item in items}
+        found = {date.fromisoformat(item["sk"]["S"][2:]): (item, _values(item)) for item in items}
+        if seal_before is not None:
+            for day, (item, values) in found.items():
+                if day < seal_before and "v" not in item:
+                    self._seal(family, scope, day, values)
+        return {day: values for day, (_, values) in found.items()}
+
+    def _seal(self, family: Family, scope: str, day: date, values: Values) -> None:
+        """Rewrite a day that is over as one packed attribute (read like a roll-up from then on)."""
+        packed = zlib.compress(json.dumps(values, separators=(",", ":")).encode())
+        key = {"pk": {"S": partition(family, scope)}, "sk": {"S": f"D#{day.isoformat()}"}}
+        try:
+            self._ddb().put_item(
+                TableName=self._table,
+                Item={**key, "v": {"B": packed}},
+                ConditionExpression="attribute_not_exists(v)",
+            )
+        except (BotoCoreError, ClientError) as exc:
+            error = translate(exc, "report day seal")
+            if not isinstance(error, Conflict):  # Conflict: another reader sealed it first
+                raise error from exc
 
     def months(self, family: Family, scope: str, first: date, last: date) -> dict[str, Values]:
         low, high = f"M#{first.year:04d}-{first.month:02d}", f"M#{last.year:04d}-{last.month:02d}"
         return {item["sk"]["S"][2:]: _values(item) for item in self._query(partition(family, scope), low, high)}
 
     def put_month(self, family: Family, scope: str, month: str, values: Mapping[str, float]) -> None:
-        item: dict[str, Any] = {"pk": {"S": partition(family, scope)}, "sk": {"S": f"M#{month}"}}
-        item.update({name: {"N": number(value)} for name, value in values.items() if name not in ("pk", "sk")})
+        packed = zlib.compress(json.dumps(dict(values), separators=(",", ":")).encode())
+        item: dict[str, Any] = {"pk": {"S": partition(family, scope)}, "sk": {"S": f"M#{month}"}, "v": {"B": packed}}
         try:
             self._ddb().put_item(TableName=self._table, Item=item)
         except (BotoCoreError, ClientError) as exc:
@@ -174,9 +206,6 @@ class DynamoReportCounters:
                 "IndexName": INDEX,
                 "KeyConditionExpression": "gsi5pk = :p",
                 "ExpressionAttributeValues": {":p": {"S": board_partition(status)}},
-                # what the board's row needs for its owner and due time (cts.adapters.dynamodb_case_board.summary)
-                "ProjectionExpression": "pk, #status, assignee, awaiting_since, task_token, #data, gsi5sk",
-                "ExpressionAttributeNames": {"#status": "status", "#data": "data"},
             }
             try:
                 while len(rows) < limit:

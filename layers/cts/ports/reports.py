@@ -15,8 +15,11 @@ class ReportCounters(Protocol):
         """Add each cell's numbers to its day counter (atomic increments) and remember its scope."""
         ...
 
-    def days(self, family: Family, scope: str, first: date, last: date) -> dict[date, Values]:
-        """The day counters of ``scope`` from ``first`` to ``last`` (days without any are absent)."""
+    def days(
+        self, family: Family, scope: str, first: date, last: date, seal_before: date | None = None
+    ) -> dict[date, Values]:
+        """The day counters of ``scope`` from ``first`` to ``last`` (days without any are absent). Days before
+        ``seal_before`` no longer change: the store may keep them in a form cheaper to read."""
         ...
 
     def months(self, family: Family, scope: str, first: date, last: date) -> dict[str, Values]:
@@ -36,6 +39,5 @@ class ReportCounters(Protocol):
         ...
 
     def open_cases(self, limit: int) -> list[CaseSummary]:
-        """Every open case (at most ``limit``), with its owner and due time: the case board's index, read with only
-        what the overdue and workload figures need."""
+        """Every open case (at most ``limit``), with its owner and due time (the case board's index)."""
         ...

@@ -54,7 +54,8 @@ log = logging.getLogger(__name__)
 MAX_SPAN_DAYS = 366
 DEFAULT_SPAN_DAYS = 30
 ROLL_UP_GRACE = timedelta(days=1)
-"""A month is rolled up once this long after its last day (a late writer's clock cannot add to it any more)."""
+"""A month is rolled up, and a day's counters packed, once this long after its last day (a late writer's clock
+cannot add to it any more)."""
 MAX_OPEN_CASES = 20_000
 """The most open cases the overdue and workload figures read from the case board's index."""
 
@@ -279,14 +280,16 @@ class ReportsService:
                 key = month_key(month)
                 values = stored.get(key)
                 if values is None:
-                    values = roll_up(family, self.counters.days(family, scope, month, month_end(month)))
+                    days = self.counters.days(family, scope, month, month_end(month), seal_before=month)
+                    values = roll_up(family, days)
                     self.counters.put_month(family, scope, key, values)
                 totals, series = split_roll_up(key, values)
                 add_values(sums.totals, totals)
                 for day, day_values in series.items():
                     add_values(sums.series.setdefault(day, {}), day_values)
         for start, stop in runs:
-            for day, values in self.counters.days(family, scope, start, stop).items():
+            sealed = today - ROLL_UP_GRACE
+            for day, values in self.counters.days(family, scope, start, stop, seal_before=sealed).items():
                 add_values(sums.totals, values)
                 if family is Family.FLOW:
                     add_values(sums.series.setdefault(day, {}), values)
