@@ -35,12 +35,19 @@ for _id in EMAIL_SENDERS:
 #   pages at once; NotifyFunction: the SES sending rate (14 e-mails/s on a new production account).
 # The SQS trigger's maximum concurrency stays within the reservation (trigger_concurrency), so the poller never
 # invokes more than it (throttled receives would count towards the queue's max_receive_count and end in its DLQ).
-RESERVED_CONCURRENCY = {
-    "ScoreFunction": lambda c: c.operations.score_concurrency,
-    "NotifyFunction": lambda c: c.operations.notify_concurrency,
-}
+RESERVED_CONCURRENCY = frozenset({"ScoreFunction", "NotifyFunction"})
 for _id in RESERVED_CONCURRENCY:
     SYSTEM.function(_id)
+
+
+def reserved_concurrency(function_id: str, country: CountryConfig) -> int | None:
+    """The country's reservation for ``function_id`` (None: not reserved)."""
+    reserved = {
+        "ScoreFunction": country.operations.score_concurrency,
+        "NotifyFunction": country.operations.notify_concurrency,
+    }.get(function_id, 0)
+    return reserved or None
+
 
 # Never shipped: caches, tests, local tooling. Patterns follow .gitignore syntax (CDK asset excludes).
 CODE_EXCLUDES = ["__pycache__", "*.pyc", ".mypy_cache", ".pytest_cache", ".ruff_cache", "tests", ".chalice"]
@@ -149,7 +156,7 @@ class Functions(Construct):
             description=f"CTS {spec.logical_id}: exactly the catalogue's uses",
         )
         logs = log_group(self, f"{spec.logical_id}Logs", days=self._country.retention.logs_days)
-        reserved = RESERVED_CONCURRENCY.get(spec.logical_id, lambda _c: 0)(self._country) or None
+        reserved = reserved_concurrency(spec.logical_id, self._country)
         logs.grant_write(role)  # instead of the managed AWSLambdaBasicExecutionRole (any log group)
 
         function = lambda_.Function(
