@@ -9,15 +9,24 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.http import Call, Routes
 from cts.domain.audit import SubjectKind, subject
 from cts.domain.errors import NotFound
+from cts.domain.model import MessageFunction
 from cts.domain.permissions import Action
+from cts.domain.records import ConsignmentVersion, VersionStatus
+from cts.domain.risk.assessment import Assessment
 from cts.ports.search import FACET_FIELDS, SearchDocument, SearchQuery, SortKey
 from cts.services.audit import AuditTrail
-from cts.services.consignment_context import party_history, similar
+from cts.services.consignment_context import (
+    SIMILAR,
+    ConsignmentPartyHistory,
+    SimilarConsignment,
+    party_history,
+    similar,
+)
 
 routes = Routes()
 
@@ -120,7 +129,34 @@ def search_consignments(call: Call) -> dict[str, Any]:
     }
 
 
-@routes.api("/consignments/{key}", action=Action.VIEW_CONSIGNMENTS)
+class ConsignmentVersionSummary(BaseModel):
+    """One stored version of a consignment, as the detail's version history lists it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(description="1 for the original, then one more per amendment or cancellation")
+    status: VersionStatus
+    stored_at: datetime = Field(description="when the version was stored")
+    file_id: str = Field(description="the manifest file it came from")
+    message_function: MessageFunction = Field(description="what the carrier's message did: original, amendment ...")
+
+
+class ConsignmentDetail(BaseModel):
+    """``GET /consignments/{key}``: the latest version, the version history, the latest assessment and context."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: str
+    latest: ConsignmentVersion = Field(description="the latest stored version, with the consignment")
+    versions: list[ConsignmentVersionSummary] = Field(description="every stored version of the consignment")
+    assessment: Assessment | None = Field(description="the latest version's assessment; null until it is scored")
+    party_history: ConsignmentPartyHistory | None = Field(
+        description="null without a consignee name the history can use (or without a party-history store)"
+    )
+    similar: list[SimilarConsignment] = Field(description=f"similar past consignments, best first, at most {SIMILAR}")
+
+
+@routes.api("/consignments/{key}", action=Action.VIEW_CONSIGNMENTS, response=ConsignmentDetail)
 def consignment_detail(call: Call, key: str) -> dict[str, Any]:
     c = call.container
     latest = c.consignments.latest(key)
@@ -132,6 +168,7 @@ def consignment_detail(call: Call, key: str) -> dict[str, Any]:
         AuditTrail(c.audit_log).record(
             call.user.username, call.user.roles, "view", subject(SubjectKind.CONSIGNMENT, key), {"route": "detail"}
         )
+    history = party_history(c.party_history, c.search, latest)
     return {
         "key": key,
         "latest": latest.model_dump(mode="json"),
@@ -146,6 +183,6 @@ def consignment_detail(call: Call, key: str) -> dict[str, Any]:
             for v in c.consignments.versions(key)
         ],
         "assessment": assessment.model_dump(mode="json") if assessment else None,
-        "party_history": party_history(c.party_history, c.search, latest),
-        "similar": similar(c.search, latest),
+        "party_history": history.model_dump(mode="json") if history else None,
+        "similar": [found.model_dump(mode="json") for found in similar(c.search, latest)],
     }

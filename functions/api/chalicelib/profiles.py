@@ -19,6 +19,13 @@ from cts.domain.permissions import Action
 from cts.domain.risk.rules import ProfileStatus
 from cts.domain.rule_lifecycle import MAX_REASON, Step
 from cts.services.rules_admin import RulesAdmin
+from cts.services.rules_admin_views import (
+    ProfileDetail,
+    ProfileList,
+    ProfileStepAnswer,
+    ProfileTestAnswer,
+    ProfileVersionView,
+)
 
 routes = Routes()
 
@@ -63,24 +70,41 @@ def admin(call: Call) -> RulesAdmin:
     return RulesAdmin(store, store, call.container.consignments, call.container.rescoring)
 
 
-@routes.api("/profiles", action=READ, query=ProfileQuery, summary="The latest version of each profile")
+@routes.api(
+    "/profiles",
+    action=READ,
+    query=ProfileQuery,
+    response=ProfileList,
+    summary="The latest version of each profile",
+)
 def list_profiles(call: Call) -> dict[str, Any]:
     return admin(call).list_profiles(call.params(ProfileQuery).status)
 
 
-@routes.api("/profiles/{profile_id}", action=READ, summary="Every version of a profile with its history")
+@routes.api(
+    "/profiles/{profile_id}",
+    action=READ,
+    response=ProfileDetail,
+    summary="Every version of a profile with its history",
+)
 def profile_detail(call: Call, profile_id: str) -> dict[str, Any]:
     return admin(call).profile_detail(profile_id)
 
 
-@routes.api("/profiles", methods=("POST",), action=Action.MANAGE_RULES, body=CreateProfile)
+@routes.api("/profiles", methods=("POST",), action=Action.MANAGE_RULES, body=CreateProfile, response=ProfileVersionView)
 def create_profile(call: Call) -> dict[str, Any]:
     """A new profile: version 1, a draft whose author is the caller."""
     body = call.body(CreateProfile)
     return admin(call).create_profile(body.profile, call.user.username, body.reason)
 
 
-@routes.api("/profiles/{profile_id}", methods=("PUT",), action=Action.MANAGE_RULES, body=EditProfile)
+@routes.api(
+    "/profiles/{profile_id}",
+    methods=("PUT",),
+    action=Action.MANAGE_RULES,
+    body=EditProfile,
+    response=ProfileVersionView,
+)
 def edit_profile(call: Call, profile_id: str) -> dict[str, Any]:
     """A new draft version made from the version the client edited (the latest, else 409 stale_version)."""
     body = call.body(EditProfile)
@@ -92,37 +116,67 @@ def _step(call: Call, profile_id: str, step: Step) -> dict[str, Any]:
     return admin(call).step(profile_id, body.version, step, call.user.username, body.reason)
 
 
-@routes.api("/profiles/{profile_id}/submit", methods=("POST",), action=Action.MANAGE_RULES, body=StepBody)
+@routes.api(
+    "/profiles/{profile_id}/submit",
+    methods=("POST",),
+    action=Action.MANAGE_RULES,
+    body=StepBody,
+    response=ProfileStepAnswer,
+)
 def submit_profile(call: Call, profile_id: str) -> dict[str, Any]:
     """Submit a draft version for approval."""
     return _step(call, profile_id, Step.SUBMIT)
 
 
-@routes.api("/profiles/{profile_id}/approve", methods=("POST",), action=Action.APPROVE_RULES, body=StepBody)
+@routes.api(
+    "/profiles/{profile_id}/approve",
+    methods=("POST",),
+    action=Action.APPROVE_RULES,
+    body=StepBody,
+    response=ProfileStepAnswer,
+)
 def approve_profile(call: Call, profile_id: str) -> dict[str, Any]:
     """Approve a submitted version (not its author's or submitter's to approve: 403 four_eyes)."""
     return _step(call, profile_id, Step.APPROVE)
 
 
-@routes.api("/profiles/{profile_id}/reject", methods=("POST",), action=Action.APPROVE_RULES, body=StepBody)
+@routes.api(
+    "/profiles/{profile_id}/reject",
+    methods=("POST",),
+    action=Action.APPROVE_RULES,
+    body=StepBody,
+    response=ProfileStepAnswer,
+)
 def reject_profile(call: Call, profile_id: str) -> dict[str, Any]:
     """Send a submitted (or approved, not yet active) version back to draft, with a reason."""
     return _step(call, profile_id, Step.REJECT)
 
 
-@routes.api("/profiles/{profile_id}/activate", methods=("POST",), action=Action.MANAGE_RULES, body=StepBody)
+@routes.api(
+    "/profiles/{profile_id}/activate",
+    methods=("POST",),
+    action=Action.MANAGE_RULES,
+    body=StepBody,
+    response=ProfileStepAnswer,
+)
 def activate_profile(call: Call, profile_id: str) -> dict[str, Any]:
     """Put an approved version in force (the previously active version is superseded) and start re-scoring."""
     return _step(call, profile_id, Step.ACTIVATE)
 
 
-@routes.api("/profiles/{profile_id}/retire", methods=("POST",), action=Action.MANAGE_RULES, body=StepBody)
+@routes.api(
+    "/profiles/{profile_id}/retire",
+    methods=("POST",),
+    action=Action.MANAGE_RULES,
+    body=StepBody,
+    response=ProfileStepAnswer,
+)
 def retire_profile(call: Call, profile_id: str) -> dict[str, Any]:
     """Take the active version out of force, with a reason, and start re-scoring."""
     return _step(call, profile_id, Step.RETIRE)
 
 
-@routes.api("/profiles/{profile_id}/test", methods=("POST",), action=TEST, body=TestBody)
+@routes.api("/profiles/{profile_id}/test", methods=("POST",), action=TEST, body=TestBody, response=ProfileTestAnswer)
 def test_profile(call: Call, profile_id: str) -> dict[str, Any]:
     """What the profile would have selected among the consignments that arrived in the last N days."""
     body = call.body(TestBody)

@@ -17,6 +17,12 @@ from cts.domain.permissions import Action
 from cts.domain.risk.rules import WatchlistKind
 from cts.domain.rule_lifecycle import MAX_REASON
 from cts.services.rules_admin import MAX_IMPORT_BYTES, MAX_IMPORT_ENTRIES, MAX_PAGE_SIZE
+from cts.services.rules_admin_views import (
+    WatchlistEntryChange,
+    WatchlistEntryDetail,
+    WatchlistEntryPage,
+    WatchlistImportAnswer,
+)
 
 routes = Routes()
 
@@ -53,39 +59,74 @@ class ImportBody(_Body):
     reason: str = Field(default="", max_length=MAX_REASON)
 
 
-@routes.api("/watchlists", action=READ, query=EntryQuery, summary="Watch-list entries, filtered and paged")
+@routes.api(
+    "/watchlists",
+    action=READ,
+    query=EntryQuery,
+    response=WatchlistEntryPage,
+    summary="Watch-list entries, filtered and paged",
+)
 def list_entries(call: Call) -> dict[str, Any]:
     asked = call.params(EntryQuery)
     return admin(call).list_entries(asked.kind, asked.q, asked.page, asked.page_size)
 
 
-@routes.api("/watchlists/entries/{entry_id}", action=READ, summary="A watch-list entry with its version history")
+@routes.api(
+    "/watchlists/entries/{entry_id}",
+    action=READ,
+    response=WatchlistEntryDetail,
+    summary="A watch-list entry with its version history",
+)
 def entry_detail(call: Call, entry_id: str) -> dict[str, Any]:
     return admin(call).entry_detail(entry_id)
 
 
-@routes.api("/watchlists/entries", methods=("POST",), action=Action.MANAGE_RULES, body=CreateEntry)
+@routes.api(
+    "/watchlists/entries",
+    methods=("POST",),
+    action=Action.MANAGE_RULES,
+    body=CreateEntry,
+    response=WatchlistEntryChange,
+)
 def create_entry(call: Call) -> dict[str, Any]:
     """A new watch-list entry (version 1); starts re-scoring."""
     body = call.body(CreateEntry)
     return admin(call).create_entry(body.entry, call.user.username, body.reason)
 
 
-@routes.api("/watchlists/entries/{entry_id}", methods=("PUT",), action=Action.MANAGE_RULES, body=EditEntry)
+@routes.api(
+    "/watchlists/entries/{entry_id}",
+    methods=("PUT",),
+    action=Action.MANAGE_RULES,
+    body=EditEntry,
+    response=WatchlistEntryChange,
+)
 def edit_entry(call: Call, entry_id: str) -> dict[str, Any]:
     """A new version of the entry, made from the version the client read; starts re-scoring."""
     body = call.body(EditEntry)
     return admin(call).edit_entry(entry_id, body.version, body.entry, call.user.username, body.reason)
 
 
-@routes.api("/watchlists/entries/{entry_id}", methods=("DELETE",), action=Action.MANAGE_RULES, body=RemoveEntry)
+@routes.api(
+    "/watchlists/entries/{entry_id}",
+    methods=("DELETE",),
+    action=Action.MANAGE_RULES,
+    body=RemoveEntry,
+    response=WatchlistEntryChange,
+)
 def remove_entry(call: Call, entry_id: str) -> dict[str, Any]:
     """End the entry's validity (a new version; the history stays); starts re-scoring."""
     body = call.body(RemoveEntry)
     return admin(call).remove_entry(entry_id, body.version, call.user.username, body.reason)
 
 
-@routes.api("/watchlists/import", methods=("POST",), action=Action.MANAGE_RULES, body=ImportBody)
+@routes.api(
+    "/watchlists/import",
+    methods=("POST",),
+    action=Action.MANAGE_RULES,
+    body=ImportBody,
+    response=WatchlistImportAnswer,
+)
 def import_entries(call: Call) -> dict[str, Any]:
     """Add or update many entries from CSV or JSON: counts and line-level errors; one re-scoring at the end."""
     body = call.body(ImportBody)

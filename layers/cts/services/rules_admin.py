@@ -5,6 +5,9 @@ whenever the rules in force change (a profile activated or retired, a watch-list
 imported), starts the re-scoring of what has not arrived yet through the :class:`RescoreTrigger` port
 (:meth:`cts.services.rescoring.RescoringService.rules_changed`). :meth:`RulesAdmin.test_profile` runs the pure engine
 over the consignments that arrived in the last days, with one profile, and reports what it would have selected.
+
+Its answers are plain JSON-ready dicts, the JSON form of the typed models of :mod:`cts.services.rules_admin_views`
+(the API routes' ``response=`` models; ``tests/unit/api/test_response_models.py`` checks they agree).
 """
 
 from __future__ import annotations
