@@ -80,3 +80,31 @@ class Identity(Construct):
             id_token_validity=cdk.Duration.hours(1),
             refresh_token_validity=cdk.Duration.hours(12),
         )
+        self.risk_configuration = risk_configuration(self, "RiskConfiguration", self.user_pool)
+
+
+def risk_configuration(
+    scope: Construct, construct_id: str, user_pool: cognito.UserPool
+) -> cognito.CfnUserPoolRiskConfigurationAttachment:
+    """What threat protection does, for every app client: sign-ins and password changes with credentials found in
+    public breaches are blocked; by the sign-in's risk, low is allowed, medium asks for MFA where the user set it up,
+    high is blocked. No notification e-mails (they would need an SES sender in the user pool)."""
+    rule = cognito.CfnUserPoolRiskConfigurationAttachment
+    action = rule.AccountTakeoverActionTypeProperty
+    return rule(
+        scope,
+        construct_id,
+        user_pool_id=user_pool.user_pool_id,
+        client_id="ALL",
+        compromised_credentials_risk_configuration=rule.CompromisedCredentialsRiskConfigurationTypeProperty(
+            actions=rule.CompromisedCredentialsActionsTypeProperty(event_action="BLOCK"),
+            event_filter=["SIGN_IN", "PASSWORD_CHANGE"],
+        ),
+        account_takeover_risk_configuration=rule.AccountTakeoverRiskConfigurationTypeProperty(
+            actions=rule.AccountTakeoverActionsTypeProperty(
+                low_action=action(event_action="NO_ACTION", notify=False),
+                medium_action=action(event_action="MFA_IF_CONFIGURED", notify=False),
+                high_action=action(event_action="BLOCK", notify=False),
+            )
+        ),
+    )

@@ -205,6 +205,13 @@ def test_the_user_pool_has_the_countrys_mfa_a_strong_password_policy_and_threat_
     assert all(policy[k] for k in ("RequireLowercase", "RequireUppercase", "RequireNumbers", "RequireSymbols"))
     assert props["UserPoolAddOns"] == {"AdvancedSecurityMode": "ENFORCED"}
     assert props["UserPoolTier"] == "PLUS"
+    (risk,) = synth.of_type("AWS::Cognito::UserPoolRiskConfigurationAttachment").values()
+    risk_props = risk["Properties"]
+    assert risk_props["ClientId"] == "ALL"
+    assert risk_props["CompromisedCredentialsRiskConfiguration"]["Actions"] == {"EventAction": "BLOCK"}
+    takeover = risk_props["AccountTakeoverRiskConfiguration"]["Actions"]
+    assert takeover["HighAction"]["EventAction"] == "BLOCK"
+    assert takeover["MediumAction"]["EventAction"] == "MFA_IF_CONFIGURED"
     assert props["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
 
 
