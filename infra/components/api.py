@@ -185,6 +185,9 @@ class Api(Construct):
                 allow_test_invoke=False, scope_permission_to_method=False
             ),
             endpoint_types=[apigw.EndpointType.REGIONAL],
+            # The monthly report (GET /reports/monthly.pdf) leaves as bytes: the function answers it base64-encoded
+            # and API Gateway decodes it for a request that accepts application/pdf (docs/api.md#reports).
+            binary_media_types=["application/pdf"],
             cloud_watch_role=True,
             cloud_watch_role_removal_policy=cdk.RemovalPolicy.RETAIN,
             deploy_options=apigw.StageOptions(

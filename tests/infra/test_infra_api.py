@@ -85,3 +85,8 @@ def test_api_gateways_own_errors_are_in_the_apps_error_shape(jm: Synthesised) ->
     assert responses["UNAUTHORIZED"]["ResponseParameters"]["gatewayresponse.header.WWW-Authenticate"] == "'Bearer'"
     assert responses["MISSING_AUTHENTICATION_TOKEN"]["StatusCode"] == "404"
     assert '"code":"no_route"' in responses["MISSING_AUTHENTICATION_TOKEN"]["ResponseTemplates"]["application/json"]
+
+
+def test_the_monthly_report_pdf_leaves_as_bytes(jm: Synthesised) -> None:
+    (rest_api,) = jm.of_type("AWS::ApiGateway::RestApi").values()
+    assert "application/pdf" in rest_api["Properties"]["BinaryMediaTypes"]
