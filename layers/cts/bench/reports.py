@@ -12,7 +12,9 @@ Then the dashboard's four routes (overview, hit rates per profile, workload, car
 app (the real handler, container and DynamoDB adapters; the caller signs in through ``POST /auth/login`` against
 the local user pool) for a 30-day and a 365-day window, ``rounds`` times after one warm-up round (which rolls up the
 months that are over, as the first dashboard after a month ends does). ``dashboard_p95_ms`` is the 95th percentile
-of the time the four routes take together (one after the other), the worse of the two windows."""
+of the time the four routes take together (one after the other), the worse of the two windows (the web app's
+dashboard asks for one report per tab, so this is the stricter reading); ``query_p95_ms`` is that of each route
+call, ``route_p95_ms`` per route and window, ``filtered_overview_365d_p95_ms`` an overview for one port."""
 
 from __future__ import annotations
 
@@ -290,5 +292,6 @@ def _time_dashboard(get: Callable[[str], Any], today: date, rounds: int) -> dict
         figures[f"dashboard_{name}_median_ms"] = round(statistics.median(samples), 1)
     figures["dashboard_p95_ms"] = max(figures["dashboard_30d_p95_ms"], figures["dashboard_365d_p95_ms"])
     figures["filtered_overview_365d_p95_ms"] = _p95(filtered)
+    figures["query_p95_ms"] = _p95([took for samples in per_route.values() for took in samples])
     figures["route_p95_ms"] = {name: _p95(samples) for name, samples in sorted(per_route.items())}
     return figures

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -174,8 +175,10 @@ class ReportsService:
     # -- the reports --
 
     def overview(self, period: Period) -> dict[str, object]:
-        sums = self.sums(Family.FLOW, period)
-        overdue = sum(case.overdue for case in self.open_cases())
+        with ThreadPoolExecutor(max_workers=2) as pool:  # two independent reads, side by side
+            open_cases = pool.submit(self.open_cases)
+            sums = self.sums(Family.FLOW, period)
+            overdue = sum(case.overdue for case in open_cases.result())
         return overview_report(period, sums.totals, sums.series, overdue)
 
     def hit_rates(self, period: Period, by: str = "profile") -> dict[str, object]:
@@ -209,7 +212,10 @@ class ReportsService:
         }
 
     def workload(self, period: Period) -> dict[str, object]:
-        return workload_report(self.sums(Family.OFFICERS, period).totals, self.open_cases())
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            open_cases = pool.submit(self.open_cases)
+            totals = self.sums(Family.OFFICERS, period).totals
+            return workload_report(totals, open_cases.result())
 
     def carriers(self, period: Period) -> dict[str, object]:
         return carriers_report(self.sums(Family.CARRIERS, period).totals)
@@ -274,22 +280,28 @@ class ReportsService:
                     runs[-1] = (runs[-1][0], stop)
                 else:
                     runs.append((start, stop))
-        if whole:
-            stored = self.counters.months(family, scope, whole[0], whole[-1])
-            for month in whole:
-                key = month_key(month)
-                values = stored.get(key)
-                if values is None:
-                    days = self.counters.days(family, scope, month, month_end(month), seal_before=month)
-                    values = roll_up(family, days)
-                    self.counters.put_month(family, scope, key, values)
-                totals, series = split_roll_up(key, values)
-                add_values(sums.totals, totals)
-                for day, day_values in series.items():
-                    add_values(sums.series.setdefault(day, {}), day_values)
-        for start, stop in runs:
-            sealed = today - ROLL_UP_GRACE
-            for day, values in self.counters.days(family, scope, start, stop, seal_before=sealed).items():
+        sealed = today - ROLL_UP_GRACE
+        # The roll-ups and the runs of days are independent queries: asked side by side.
+        with ThreadPoolExecutor(max_workers=1 + len(runs)) as pool:
+            asked_months = pool.submit(self.counters.months, family, scope, whole[0], whole[-1]) if whole else None
+            asked_days = [
+                pool.submit(self.counters.days, family, scope, start, stop, seal_before=sealed) for start, stop in runs
+            ]
+            stored = asked_months.result() if asked_months is not None else {}
+            day_runs = [asked.result() for asked in asked_days]
+        for month in whole:
+            key = month_key(month)
+            values = stored.get(key)
+            if values is None:
+                days = self.counters.days(family, scope, month, month_end(month))  # read once, then the roll-up
+                values = roll_up(family, days)
+                self.counters.put_month(family, scope, key, values)
+            totals, series = split_roll_up(key, values)
+            add_values(sums.totals, totals)
+            for day, day_values in series.items():
+                add_values(sums.series.setdefault(day, {}), day_values)
+        for found in day_runs:
+            for day, values in found.items():
                 add_values(sums.totals, values)
                 if family is Family.FLOW:
                     add_values(sums.series.setdefault(day, {}), values)

@@ -473,10 +473,10 @@ def test_a_month_that_is_over_is_rolled_up_once_and_then_read_from_its_roll_up(
     counters.reads.clear()
     again = service.overview(period)
     assert again == first
-    assert counters.reads == [
+    assert sorted(counters.reads) == [
+        ("days", Family.FLOW, "all"),
+        ("days", Family.FLOW, "all"),
         ("months", Family.FLOW, "all"),
-        ("days", Family.FLOW, "all"),
-        ("days", Family.FLOW, "all"),
     ]
     series = {row["day"]: row["received"] for row in again["series"]}
     assert series["2026-10-10"] == 1
