@@ -53,6 +53,8 @@ from cts.ports.rules_admin import RulesStore
 log = logging.getLogger(__name__)
 
 MAX_SPAN_DAYS = 366
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
+"""The days a report may name (anything else is a 400, not a date overflow)."""
 DEFAULT_SPAN_DAYS = 30
 ROLL_UP_GRACE = timedelta(days=1)
 """A month is rolled up, and a day's counters packed, once this long after its last day (a late writer's clock
@@ -144,6 +146,9 @@ def period_of(
     direction: str | None = None,
 ) -> Period:
     """The report period: ``to`` defaults to today, ``from`` to 30 days before ``to``; at most 366 days."""
+    for day in (first, last):
+        if day is not None and not EARLIEST <= day <= LATEST:
+            raise ValidationFailed(f"dates must be between {EARLIEST.isoformat()} and {LATEST.isoformat()}")
     last = last or today
     first = first or last - timedelta(days=DEFAULT_SPAN_DAYS - 1)
     if first > last:
@@ -311,6 +316,9 @@ def month_of(text: str) -> date:
     """A ``YYYY-MM`` month's first day (400 otherwise)."""
     try:
         year, month = (int(part) for part in text.split("-"))
-        return date(year, month, 1)
+        first = date(year, month, 1)
     except ValueError:
         raise ValidationFailed("month must be YYYY-MM") from None
+    if not EARLIEST <= first <= LATEST:
+        raise ValidationFailed(f"month must be between {EARLIEST.isoformat()[:7]} and {LATEST.isoformat()[:7]}")
+    return first

@@ -146,6 +146,9 @@ def test_the_monthly_report_is_a_pdf(client: Client, world: World, counters: Mem
         "direction=inbound",
         "port=KINGSTON",
         "format=xml",
+        "to=0001-01-01",
+        "to=9999-12-31",
+        "from=9999-12-31",
     ],
 )
 def test_bad_dates_and_filters_are_400(
@@ -163,6 +166,8 @@ def test_bad_hit_rate_kinds_months_and_pdf_months_are_400(
         "/reports/hit-rates?by=country",
         "/reports/profile-review?months=0",
         "/reports/monthly.pdf?month=2026-13",
+        "/reports/monthly.pdf?month=9999-12",
+        "/reports/monthly.pdf?month=0000-01",
     ):
         response = _get(client, world, path)
         assert response.status_code == 400, path
