@@ -60,28 +60,74 @@ MANAGED_RULE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-def web_acl(scope: Construct, construct_id: str, *, country: CountryConfig) -> wafv2.CfnWebACL:
-    """A regional web ACL: a per-IP rate limit first, then the managed rule groups; everything else allowed."""
+# Requests that come through the stack's CloudFront distribution carry EDGE_HEADER (an origin custom header whose
+# value is the stack's own id, known to CloudFront and WAF only) and VIEWER_IP_HEADER (set by a CloudFront function
+# to the viewer's address, overwriting whatever the client sent): their source IP is a CloudFront edge shared by
+# many people, so they are rate-limited per viewer; every other request per source IP.
+EDGE_HEADER = "x-cts-edge"
+VIEWER_IP_HEADER = "x-cts-viewer-ip"
+
+
+def edge_token(scope: Construct) -> str:
+    """The stack id's UUID: unguessable from outside the account, stable across deployments, never in the repo."""
+    return cdk.Fn.select(2, cdk.Fn.split("/", cdk.Stack.of(scope).stack_id))
+
+
+def web_acl(scope: Construct, construct_id: str, *, country: CountryConfig, token: str) -> wafv2.CfnWebACL:
+    """A regional web ACL: per-viewer and per-IP rate limits first, then the managed rule groups; else allowed."""
 
     def visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
         return wafv2.CfnWebACL.VisibilityConfigProperty(
             cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True
         )
 
+    from_edge = wafv2.CfnWebACL.StatementProperty(
+        byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+            field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(
+                single_header={"Name": EDGE_HEADER}  # type: ignore[arg-type]
+            ),
+            positional_constraint="EXACTLY",
+            search_string=token,
+            text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")],
+        )
+    )
+    limit = country.security.waf_rate_limit
     rules = [
         wafv2.CfnWebACL.RuleProperty(
-            name="RateLimitPerIp",
+            name="RateLimitPerViewer",
             priority=0,
             action=wafv2.CfnWebACL.RuleActionProperty(block={}),
             statement=wafv2.CfnWebACL.StatementProperty(
                 rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-                    limit=country.security.waf_rate_limit, aggregate_key_type="IP", evaluation_window_sec=300
+                    limit=limit,
+                    aggregate_key_type="FORWARDED_IP",
+                    forwarded_ip_config=wafv2.CfnWebACL.ForwardedIPConfigurationProperty(
+                        header_name=VIEWER_IP_HEADER, fallback_behavior="MATCH"
+                    ),
+                    evaluation_window_sec=300,
+                    scope_down_statement=from_edge,
+                )
+            ),
+            visibility_config=visibility("RateLimitPerViewer"),
+        ),
+        wafv2.CfnWebACL.RuleProperty(
+            name="RateLimitPerIp",
+            priority=1,
+            action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+            statement=wafv2.CfnWebACL.StatementProperty(
+                rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                    limit=limit,
+                    aggregate_key_type="IP",
+                    evaluation_window_sec=300,
+                    scope_down_statement=wafv2.CfnWebACL.StatementProperty(
+                        not_statement=wafv2.CfnWebACL.NotStatementProperty(statement=from_edge)
+                    ),
                 )
             ),
             visibility_config=visibility("RateLimitPerIp"),
-        )
+        ),
     ]
-    for priority, (name, counted) in enumerate(MANAGED_RULE_GROUPS, start=1):
+    for priority, (name, counted) in enumerate(MANAGED_RULE_GROUPS, start=len(rules)):
         rules.append(
             wafv2.CfnWebACL.RuleProperty(
                 name=name,
@@ -255,7 +301,7 @@ class Api(Construct):
                 )
             self.methods[(route.method, route.path)] = method
 
-        self.web_acl = web_acl(self, "WebAcl", country=country)
+        self.web_acl = web_acl(self, "WebAcl", country=country, token=edge_token(self))
         self.web_acl_association = wafv2.CfnWebACLAssociation(
             self,
             "WebAclAssociation",

@@ -27,6 +27,7 @@ from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
 from cts.config.country import CountryConfig
+from infra.components.api import EDGE_HEADER, VIEWER_IP_HEADER, edge_token
 from infra.components.nag import acknowledge
 
 WEB_DIR = Path("web")
@@ -51,6 +52,14 @@ def content_security_policy(upload_origins: list[str]) -> str:
         "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
 
+
+# Sets the viewer's address on every API request (a client-sent header of that name is overwritten).
+VIEWER_IP_FUNCTION = f"""function handler(event) {{
+  var request = event.request;
+  request.headers['{VIEWER_IP_HEADER}'] = {{ value: event.viewer.ip }};
+  return request;
+}}
+"""
 
 # CloudFront's default quota is 25 cache behaviours per distribution: one per first path segment of the API.
 MAX_BEHAVIOURS = 25
@@ -180,12 +189,21 @@ class WebHosting(Construct):
         )
 
     def route_api(self, api_domain: str, stage: str, paths: list[str]) -> list[str]:
-        """Send the API's paths (``paths``: route templates) to the API Gateway stage at ``api_domain``."""
+        """Send the API's paths (``paths``: route templates) to the API Gateway stage at ``api_domain``, with the
+        headers the API's web ACL rate-limits by (infra/components/api.py: the edge token, the viewer's IP)."""
         origin = origins.HttpOrigin(
             api_domain,
             origin_path=f"/{stage}",
             protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
             origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
+            custom_headers={EDGE_HEADER: edge_token(self)},  # overwrites a header of that name sent by a viewer
+        )
+        self.viewer_ip = cloudfront.Function(
+            self,
+            "ViewerIp",
+            comment="CTS: the viewer's IP for the API's per-viewer WAF rate limit",
+            runtime=cloudfront.FunctionRuntime.JS_2_0,
+            code=cloudfront.FunctionCode.from_inline(VIEWER_IP_FUNCTION),
         )
         patterns = api_path_patterns(paths)
         for pattern in patterns:
@@ -198,6 +216,11 @@ class WebHosting(Construct):
                 origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
                 response_headers_policy=self.headers,
                 compress=True,
+                function_associations=[
+                    cloudfront.FunctionAssociation(
+                        function=self.viewer_ip, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
+                    )
+                ],
             )
         return patterns
 

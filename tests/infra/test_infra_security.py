@@ -9,7 +9,7 @@ import pytest
 
 from cts.config.country import MfaMode, ObjectLockMode
 from cts.config.resources import SYSTEM
-from infra.components.api import MANAGED_RULE_GROUPS, STAGE
+from infra.components.api import EDGE_HEADER, MANAGED_RULE_GROUPS, STAGE, VIEWER_IP_HEADER
 from infra_testkit import Synthesised
 
 
@@ -224,10 +224,22 @@ def test_the_api_stage_is_behind_a_regional_web_acl_with_a_rate_limit_and_manage
     assert acl["Scope"] == "REGIONAL"
     assert acl["DefaultAction"] == {"Allow": {}}
     rules = {r["Name"]: r for r in acl["Rules"]}
-    rate = rules["RateLimitPerIp"]
-    assert rate["Action"] == {"Block": {}}
-    assert rate["Statement"]["RateBasedStatement"]["Limit"] == synth.country.security.waf_rate_limit
-    assert rate["Priority"] == 0
+    # through CloudFront (the edge token present): per viewer IP, from the header CloudFront's function sets
+    viewer = rules["RateLimitPerViewer"]["Statement"]["RateBasedStatement"]
+    assert viewer["AggregateKeyType"] == "FORWARDED_IP"
+    assert viewer["ForwardedIPConfig"]["HeaderName"] == VIEWER_IP_HEADER
+    edge_match = viewer["ScopeDownStatement"]["ByteMatchStatement"]
+    assert edge_match["FieldToMatch"] == {"SingleHeader": {"Name": EDGE_HEADER}}
+    assert edge_match["PositionalConstraint"] == "EXACTLY"
+    assert "AWS::StackId" in json.dumps(edge_match["SearchString"])
+    # anything else (no token, or a guessed one): per source IP
+    direct = rules["RateLimitPerIp"]["Statement"]["RateBasedStatement"]
+    assert direct["AggregateKeyType"] == "IP"
+    assert direct["ScopeDownStatement"] == {"NotStatement": {"Statement": {"ByteMatchStatement": edge_match}}}
+    for name in ("RateLimitPerViewer", "RateLimitPerIp"):
+        assert rules[name]["Action"] == {"Block": {}}
+        assert rules[name]["Statement"]["RateBasedStatement"]["Limit"] == synth.country.security.waf_rate_limit
+        assert rules[name]["Priority"] < min(rules[g]["Priority"] for g, _ in MANAGED_RULE_GROUPS)
     for name, _counted in MANAGED_RULE_GROUPS:
         assert rules[name]["Statement"]["ManagedRuleGroupStatement"]["VendorName"] == "AWS"
         assert rules[name]["OverrideAction"] == {"None": {}}
@@ -297,7 +309,16 @@ def test_the_api_paths_go_to_the_api_stage_uncached_and_the_rest_to_the_bucket(s
         assert f"/{first}*" in patterns, route
     assert "/static*" not in patterns
     assert "/index.html*" not in patterns
+    assert api_origin["OriginCustomHeaders"] == [
+        {"HeaderName": EDGE_HEADER, "HeaderValue": {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]}}
+    ]
+    viewer_ip = synth.logical_id(synth.stack.web.viewer_ip)
+    code = synth.resources[viewer_ip]["Properties"]["FunctionCode"]
+    assert f"request.headers['{VIEWER_IP_HEADER}'] = {{ value: event.viewer.ip }}" in code
     for behaviour in patterns.values():
+        assert behaviour["FunctionAssociations"] == [
+            {"EventType": "viewer-request", "FunctionARN": {"Fn::GetAtt": [viewer_ip, "FunctionARN"]}}
+        ]
         assert behaviour["TargetOriginId"] == api_origin["Id"]
         assert behaviour["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # CachingDisabled
         assert "POST" in behaviour["AllowedMethods"]
