@@ -75,8 +75,8 @@ class ReportRecorder:
             return
         try:
             self.counters.add(tally.cells)
-        except CtsError as exc:  # reports never hold back the pipeline or a case change
-            log.warning("report counters not updated: %s", exc)
+        except Exception:  # reports never hold back the pipeline or a case change (nor answer it with an error)
+            log.exception("report counters not updated")
 
     def ingested(self, receipt: Receipt, stored: Sequence[tuple[Consignment, int]]) -> None:
         """The versions a file stored for the first time (consignment, version number), and the file itself the
