@@ -16,6 +16,7 @@ checks it again and applies the permission table) except the routes the app decl
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -66,6 +67,7 @@ MANAGED_RULE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 # many people, so they are rate-limited per viewer; every other request per source IP.
 EDGE_HEADER = "x-cts-edge"
 VIEWER_IP_HEADER = "x-cts-viewer-ip"
+THROTTLED_BODY = "throttled"
 
 
 def edge_token(scope: Construct) -> str:
@@ -92,11 +94,19 @@ def web_acl(scope: Construct, construct_id: str, *, country: CountryConfig, toke
         )
     )
     limit = country.security.waf_rate_limit
+    # Blocked by a rate rule: 429 in the app's error shape (chalicelib.http), like API Gateway's own throttling.
+    throttled = wafv2.CfnWebACL.RuleActionProperty(
+        block=wafv2.CfnWebACL.BlockActionProperty(
+            custom_response=wafv2.CfnWebACL.CustomResponseProperty(
+                response_code=429, custom_response_body_key=THROTTLED_BODY
+            )
+        )
+    )
     rules = [
         wafv2.CfnWebACL.RuleProperty(
             name="RateLimitPerViewer",
             priority=0,
-            action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+            action=throttled,
             statement=wafv2.CfnWebACL.StatementProperty(
                 rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
                     limit=limit,
@@ -113,7 +123,7 @@ def web_acl(scope: Construct, construct_id: str, *, country: CountryConfig, toke
         wafv2.CfnWebACL.RuleProperty(
             name="RateLimitPerIp",
             priority=1,
-            action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+            action=throttled,
             statement=wafv2.CfnWebACL.StatementProperty(
                 rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
                     limit=limit,
@@ -153,6 +163,14 @@ def web_acl(scope: Construct, construct_id: str, *, country: CountryConfig, toke
         scope,
         construct_id,
         scope="REGIONAL",
+        custom_response_bodies={
+            THROTTLED_BODY: wafv2.CfnWebACL.CustomResponseBodyProperty(
+                content_type="APPLICATION_JSON",
+                content=json.dumps(
+                    {"code": "throttled", "message": "too many requests from this address; try again in 5 minutes"}
+                ),
+            )
+        },
         default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
         description=f"CTS API {country.code} - rate limit per IP and AWS managed rules",
         visibility_config=visibility(f"Cts{country.code}Api"),

@@ -236,8 +236,13 @@ def test_the_api_stage_is_behind_a_regional_web_acl_with_a_rate_limit_and_manage
     direct = rules["RateLimitPerIp"]["Statement"]["RateBasedStatement"]
     assert direct["AggregateKeyType"] == "IP"
     assert direct["ScopeDownStatement"] == {"NotStatement": {"Statement": {"ByteMatchStatement": edge_match}}}
+    body = json.loads(acl["CustomResponseBodies"]["throttled"]["Content"])
+    assert body["code"] == "throttled"
+    assert body["message"]
     for name in ("RateLimitPerViewer", "RateLimitPerIp"):
-        assert rules[name]["Action"] == {"Block": {}}
+        assert rules[name]["Action"] == {
+            "Block": {"CustomResponse": {"ResponseCode": 429, "CustomResponseBodyKey": "throttled"}}
+        }
         assert rules[name]["Statement"]["RateBasedStatement"]["Limit"] == synth.country.security.waf_rate_limit
         assert rules[name]["Priority"] < min(rules[g]["Priority"] for g, _ in MANAGED_RULE_GROUPS)
     for name, _counted in MANAGED_RULE_GROUPS:
