@@ -71,20 +71,29 @@ class DynamoReportCounters:
         return client("dynamodb", self._region)
 
     def add(self, cells: Mapping[tuple[Family, str, date], Mapping[str, float]]) -> None:
-        try:
-            for (family, scope, day), values in sorted(cells.items()):
-                names = sorted(name for name, value in values.items() if value)
-                for start in range(0, len(names), MAX_NAMES_PER_UPDATE):
-                    chunk = names[start : start + MAX_NAMES_PER_UPDATE]
-                    self._ddb().update_item(
-                        TableName=self._table,
-                        Key={"pk": {"S": partition(family, scope)}, "sk": {"S": f"D#{day.isoformat()}"}},
-                        UpdateExpression="ADD " + ", ".join(f"#n{i} :v{i}" for i in range(len(chunk))),
-                        ExpressionAttributeNames={f"#n{i}": name for i, name in enumerate(chunk)},
-                        ExpressionAttributeValues={
+        updates = []
+        for (family, scope, day), values in sorted(cells.items()):
+            names = sorted(name for name, value in values.items() if value)
+            key = {"pk": {"S": partition(family, scope)}, "sk": {"S": f"D#{day.isoformat()}"}}
+            for start in range(0, len(names), MAX_NAMES_PER_UPDATE):
+                chunk = names[start : start + MAX_NAMES_PER_UPDATE]
+                updates.append(
+                    {
+                        "TableName": self._table,
+                        "Key": key,
+                        "UpdateExpression": "ADD " + ", ".join(f"#n{i} :v{i}" for i in range(len(chunk))),
+                        "ExpressionAttributeNames": {f"#n{i}": name for i, name in enumerate(chunk)},
+                        "ExpressionAttributeValues": {
                             f":v{i}": {"N": number(values[name])} for i, name in enumerate(chunk)
                         },
-                    )
+                    }
+                )
+        try:
+            if len(updates) == 1:
+                self._ddb().update_item(**updates[0])
+            elif updates:  # independent items (``all`` and the scope): side by side, so a batch waits for one
+                with ThreadPoolExecutor(max_workers=min(8, len(updates))) as pool:
+                    list(pool.map(lambda update: self._ddb().update_item(**update), updates))
             self._remember({scope for _, scope, _ in cells if scope != "all"})
         except (BotoCoreError, ClientError) as exc:
             raise translate(exc, "report counters") from exc
