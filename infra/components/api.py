@@ -85,9 +85,7 @@ def web_acl(scope: Construct, construct_id: str, *, country: CountryConfig, toke
 
     from_edge = wafv2.CfnWebACL.StatementProperty(
         byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
-            field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(
-                single_header={"Name": EDGE_HEADER}  # type: ignore[arg-type]
-            ),
+            field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(single_header={"Name": EDGE_HEADER}),
             positional_constraint="EXACTLY",
             search_string=token,
             text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")],
