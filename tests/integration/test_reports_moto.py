@@ -253,10 +253,6 @@ def test_days_and_months_that_are_over_are_packed_once_and_read_back_alike(resou
         }
     )
     service = ReportsService(counters)
-    period = period_of(today, today - timedelta(days=100), today)
-    first = service.overview(period)
-    assert first["totals"]["received"] == 8
-    assert first["alerts_by_category"] == {"drugs": 1}
     ddb = boto3.client("dynamodb")
 
     def item(sk: str) -> dict[str, Any]:
@@ -264,8 +260,18 @@ def test_days_and_months_that_are_over_are_packed_once_and_read_back_alike(resou
         found: dict[str, Any] = ddb.get_item(TableName=table_name, Key=key).get("Item", {})
         return found
 
+    # the last four days: no whole month in them, the day three days ago is over
+    recent = service.overview(period_of(today, old, today))
+    assert recent["totals"]["received"] == 3
+    assert recent["alerts_by_category"] == {"drugs": 1}
     assert set(item(f"D#{old.isoformat()}")) == {"pk", "sk", "v"}  # packed: one attribute
     assert "received" in item(f"D#{today.isoformat()}")  # today's counter still takes increments
+    assert service.overview(period_of(today, old, today)) == recent
+
+    # a hundred days: the month two months ago is whole and over, rolled up once
+    period = period_of(today, today - timedelta(days=100), today)
+    first = service.overview(period)
+    assert first["totals"]["received"] == 8
     month = f"{two_months_ago.year:04d}-{two_months_ago.month:02d}"
     assert set(item(f"M#{month}")) == {"pk", "sk", "v"}
     again = service.overview(period)
