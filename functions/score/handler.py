@@ -57,6 +57,7 @@ class Services(NamedTuple):
     score_batch: Idempotent
     rescoring: RescoringService
     score_queue: SqsWorkQueue
+    reports: ReportRecorder
 
 
 @cache
@@ -74,6 +75,8 @@ def _services() -> Services:
     )
     search = make_search_index(url=settings.search_url, path=settings.search_path, region=settings.region)
     search.ensure_ready()
+    # buffered: an invocation's messages update each report counter once (flushed by lambda_handler)
+    reports = ReportRecorder(DynamoReportCounters(settings.records_table, settings.region), buffered=True)
     service = ScoringService(
         consignments=consignments,
         assessments=DynamoAssessments(table),
@@ -86,7 +89,7 @@ def _services() -> Services:
         parties=DynamoPartyHistory(table),
         retention=settings.retention,
         legal_hold=legal_hold,
-        reports=ReportRecorder(DynamoReportCounters(settings.records_table, settings.region)),
+        reports=reports,
     )
 
     def score(request: dict[str, Any]) -> dict[str, Any]:
@@ -122,7 +125,13 @@ def _services() -> Services:
     idempotent_batch = make_idempotent(
         score_batch, table_name=settings.idempotency_table, key_path="[refs, ruleset]", region=settings.region
     )
-    return Services(score=idempotent, score_batch=idempotent_batch, rescoring=rescoring, score_queue=score_queue)
+    return Services(
+        score=idempotent,
+        score_batch=idempotent_batch,
+        rescoring=rescoring,
+        score_queue=score_queue,
+        reports=reports,
+    )
 
 
 def _summary(outcome: ScoreOutcome) -> dict[str, Any]:
@@ -189,4 +198,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItem
     services = _services()
     services.score.register(context)
     services.score_batch.register(context)
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    try:
+        return process_partial_response(
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )
+    finally:
+        services.reports.flush()  # the report counters of every message scored, in one update per counter

@@ -115,6 +115,11 @@ class Tally:
     def scopes(self) -> set[str]:
         return {scope for _, scope, _ in self.cells if scope != ALL}
 
+    def merge(self, other: Tally) -> None:
+        """Add ``other``'s increments to these."""
+        for key, values in other.cells.items():
+            add_values(self.cells.setdefault(key, {}), values)
+
     def __bool__(self) -> bool:
         return any(self.cells.values())
 

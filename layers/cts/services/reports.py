@@ -8,6 +8,7 @@ query per family and run of days; a month that is over and has no roll-up yet is
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -65,14 +66,34 @@ MAX_OPEN_CASES = 20_000
 
 @dataclass
 class ReportRecorder:
-    """Adds what a first-time write means to the counters (cts.domain.reports_tally)."""
+    """Adds what a first-time write means to the counters (cts.domain.reports_tally).
+
+    ``buffered``: keep the increments until :meth:`flush` (the score function flushes once per invocation, so that
+    its ten messages of 50 consignments update each counter once, not ten times)."""
 
     counters: ReportCounters
     consignments: ConsignmentRepository | None = None  # the loading port of an export's case events
+    buffered: bool = False
+    _pending: Tally = field(default_factory=Tally, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def save(self, tally: Tally) -> None:
         if not tally:
             return
+        if self.buffered:
+            with self._lock:
+                self._pending.merge(tally)
+            return
+        self._write(tally)
+
+    def flush(self) -> None:
+        """Write what :meth:`save` kept (nothing when not buffered)."""
+        with self._lock:
+            pending, self._pending = self._pending, Tally()
+        if pending:
+            self._write(pending)
+
+    def _write(self, tally: Tally) -> None:
         try:
             self.counters.add(tally.cells)
         except Exception:  # reports never hold back the pipeline or a case change (nor answer it with an error)

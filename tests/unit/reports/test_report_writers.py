@@ -77,3 +77,21 @@ def test_a_counter_store_that_fails_never_fails_the_ingest() -> None:
     service = _ingest(Down(), {KEY: json_manifest(consignment_data("A1"))})
     receipt = service.ingest(KEY)
     assert receipt.consignments[0].version == 1
+
+
+def test_a_buffered_recorder_writes_its_invocations_counts_once_on_flush() -> None:
+    from cts.domain.reports import Dims, Tally
+
+    counters = MemoryReportCounters()
+    recorder = ReportRecorder(counters, buffered=True)
+    dims = Dims("JMKIN", "sea", "import")
+    for _ in range(3):
+        tally = Tally()
+        tally.add(Family.FLOW, dims, NOW.date(), {"assessed": 50})
+        recorder.save(tally)
+    assert counters.day_cells == {}  # nothing written before the flush
+    recorder.flush()
+    assert _day(counters, Family.FLOW) == {"assessed": 150}
+    assert _day(counters, Family.FLOW, "JMKIN|sea|import") == {"assessed": 150}
+    recorder.flush()  # nothing pending: nothing added twice
+    assert _day(counters, Family.FLOW) == {"assessed": 150}
