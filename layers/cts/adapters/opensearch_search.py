@@ -242,9 +242,15 @@ def _reason(error: TransportError) -> str:
     return str(error.error)
 
 
+def signing_service(hostname: str) -> str:
+    """The SigV4 service name of an AWS OpenSearch endpoint: collections sign for ``aoss``, domains for ``es``."""
+    return "aoss" if hostname.lower().rstrip(".").endswith(".aoss.amazonaws.com") else "es"
+
+
 def make_client(url: str, region: str | None = None, *, timeout: float = 10.0) -> OpenSearch:
-    """A client for ``url``: SigV4-signed (service ``es``) for an AWS domain (https and a region),
-    plain HTTP(S) otherwise (a local cluster; credentials may be in the URL).
+    """A client for ``url``: SigV4-signed for AWS (https and a region): service ``aoss`` for an OpenSearch
+    Serverless collection endpoint (``*.aoss.amazonaws.com``), ``es`` for a domain; plain HTTP(S) otherwise (a local
+    cluster; credentials may be in the URL).
     """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -259,7 +265,7 @@ def make_client(url: str, region: str | None = None, *, timeout: float = 10.0) -
             raise SearchUnavailable("no AWS credentials to sign OpenSearch requests")
         return OpenSearch(
             hosts=[{"host": parts.hostname, "port": parts.port or 443}],
-            http_auth=AWSV4SignerAuth(credentials, region, "es"),
+            http_auth=AWSV4SignerAuth(credentials, region, signing_service(parts.hostname)),
             use_ssl=True,
             verify_certs=True,
             connection_class=RequestsHttpConnection,

@@ -404,6 +404,16 @@ def test_an_aws_domain_gives_a_sigv4_signed_client(monkeypatch: pytest.MonkeyPat
     assert client.transport.hosts[0]["port"] == 443
 
 
+def test_an_opensearch_serverless_collection_is_signed_for_aoss(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Session:
+        def get_credentials(self) -> object:
+            return object()
+
+    monkeypatch.setattr("boto3.Session", Session)
+    client = make_client("https://abc123xyz.eu-west-1.aoss.amazonaws.com", "eu-west-1")
+    assert client.transport.kwargs["http_auth"].service == "aoss"
+
+
 def test_a_url_that_is_not_http_is_rejected() -> None:
     with pytest.raises(ValidationFailed):
         make_client("opensearch.local:9200")
