@@ -123,25 +123,115 @@ def principal(*roles: str, username: str = "user", carrier_id: str | None = None
 
 @dataclass
 class FakeIdentity:
-    """Both identity ports: passwords sign in, tokens are ``token-<username>``."""
+    """Both identity ports: passwords sign in, tokens are ``token-<username>`` (id) and ``access-<username>``.
+
+    Challenges as Cognito asks them: a user added with ``temporary=True`` must choose a new password (12+
+    characters), one in ``totp`` gives a code, and with ``mfa_required`` one without an app sets it up first.
+    The right code is always ``CODE``; ``USED_CODE`` is one already used. Sessions are single-use.
+    """
 
     users: dict[str, tuple[str, Principal]] = field(default_factory=dict)
+    temporary: set[str] = field(default_factory=set)
+    totp: set[str] = field(default_factory=set)
+    mfa_required: bool = False
+    sessions: dict[str, tuple[str, Any]] = field(default_factory=dict)
+    pending_totp: set[str] = field(default_factory=set)
+    issued: int = 0
 
-    def add(self, password: str, who: Principal) -> str:
+    CODE = "123456"
+    USED_CODE = "000000"
+    SECRET = "JBSWY3DPEHPK3PXP"
+
+    def add(self, password: str, who: Principal, *, temporary: bool = False) -> str:
         self.users[who.username] = (password, who)
+        if temporary:
+            self.temporary.add(who.username)
         return f"token-{who.username}"
 
-    def sign_in(self, username: str, password: str) -> Tokens:
+    def sign_in(self, username: str, password: str) -> Any:
         known = self.users.get(username)
         if known is None or known[0] != password:
             raise Unauthorized("incorrect username or password")
+        return self._next(username)
+
+    def _next(self, username: str) -> Any:
+        from cts.domain.sign_in import Challenge, ChallengeName
+
+        if username in self.temporary:
+            name = ChallengeName.NEW_PASSWORD
+        elif username in self.totp:
+            name = ChallengeName.TOTP
+        elif self.mfa_required:
+            name = ChallengeName.MFA_SETUP
+        else:
+            return Tokens(id_token=f"token-{username}", access_token=f"access-{username}", expires_in=3600)
+        self.issued += 1
+        session = f"session-{self.issued}"
+        self.sessions[session] = (username, name)
+        secret = self.SECRET if name is ChallengeName.MFA_SETUP else None
+        return Challenge(name=name, session=session, username=username, secret=secret)
+
+    def respond(
+        self, username: str, challenge: Any, session: str, *, new_password: str | None = None, code: str | None = None
+    ) -> Any:
+        from cts.domain.sign_in import ChallengeName, SessionExpired, WeakPassword
+
+        if self.sessions.get(session) != (username, challenge):
+            raise SessionExpired("this sign-in has expired or was already used: sign in again")
+        if challenge is ChallengeName.NEW_PASSWORD:
+            if not new_password or len(new_password) < 12:
+                raise WeakPassword("Password does not conform to policy: Password not long enough")
+            self.users[username] = (new_password, self.users[username][1])
+            self.temporary.discard(username)
+        else:
+            self._check(code)
+            if challenge is ChallengeName.MFA_SETUP:
+                self.totp.add(username)
+        del self.sessions[session]
+        return self._next(username) if challenge is ChallengeName.NEW_PASSWORD else self._tokens(username)
+
+    def _tokens(self, username: str) -> Tokens:
         return Tokens(id_token=f"token-{username}", access_token=f"access-{username}", expires_in=3600)
 
+    def _check(self, code: str | None) -> None:
+        from cts.domain.sign_in import CodeExpired, CodeMismatch
+
+        if code == self.USED_CODE:
+            raise CodeExpired("the code has expired or was already used")
+        if code != self.CODE:
+            raise CodeMismatch("the code is not right")
+
+    def mfa_status(self, username: str) -> Any:
+        from cts.domain.sign_in import MfaStatus
+
+        return MfaStatus(enabled=username in self.totp, required=self.mfa_required)
+
+    def _owner(self, access_token: str) -> str:
+        username = access_token.removeprefix("access-")
+        if not access_token.startswith("access-") or username not in self.users:
+            raise Unauthorized("the access token is not valid")
+        return username
+
+    def start_totp(self, access_token: str) -> str:
+        self.pending_totp.add(self._owner(access_token))
+        return self.SECRET
+
+    def confirm_totp(self, access_token: str, code: str) -> None:
+        from cts.domain.errors import Conflict
+
+        username = self._owner(access_token)
+        if username not in self.pending_totp:
+            raise Conflict("start the set-up first")
+        self._check(code)
+        self.pending_totp.discard(username)
+        self.totp.add(username)
+
     def verify(self, token: str) -> Principal:
-        username = token.removeprefix("token-")
-        if not token.startswith("token-") or username not in self.users:
-            raise Unauthorized("the token does not verify")
-        return self.users[username][1]
+        for prefix in ("token-", "access-"):
+            username = token.removeprefix(prefix)
+            if token.startswith(prefix) and username in self.users:
+                return self.users[username][1]
+        raise Unauthorized("the token does not verify")
 
 
 # ---------------------------------------------------------------- a whole API world

@@ -1,4 +1,4 @@
-"""Cognito user pools: sign-in with USER_PASSWORD_AUTH and local verification of the tokens it issues.
+"""Cognito user pools: sign-in with USER_PASSWORD_AUTH (and its challenges) and local verification of its tokens.
 
 Verification happens in the API function itself (not only in an API Gateway authorizer), with the
 pool's public keys (JWKS), fetched once per container and refetched once when a token names an
@@ -20,12 +20,22 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import jwt
 from botocore.exceptions import BotoCoreError, ClientError
 
-from cts.domain.errors import Unauthorized, Unavailable
+from cts.domain.errors import Conflict, CtsError, NotFound, Unauthorized, Unavailable, ValidationFailed
+from cts.domain.sign_in import (
+    Challenge,
+    ChallengeName,
+    CodeExpired,
+    CodeMismatch,
+    MfaStatus,
+    SessionExpired,
+    TooManyAttempts,
+    WeakPassword,
+)
 from cts.ports.identity import Principal, Tokens
 
 if TYPE_CHECKING:
@@ -52,7 +62,14 @@ def jwks_url(region: str, user_pool_id: str, endpoint_url: str | None = None) ->
 
 
 class CognitoAuthenticator:
-    """Username + password -> tokens, via ``InitiateAuth`` with ``USER_PASSWORD_AUTH`` (app client without secret)."""
+    """Username + password -> tokens or a challenge, via ``InitiateAuth`` with ``USER_PASSWORD_AUTH`` (app client
+    without secret), then ``RespondToAuthChallenge`` (and ``Associate``/``VerifySoftwareToken`` for TOTP set-up).
+
+    Challenges answered: ``NEW_PASSWORD_REQUIRED`` (temporary password), ``SOFTWARE_TOKEN_MFA`` (a TOTP code) and
+    ``MFA_SETUP`` (MFA required but no app yet: the secret is associated with the session at once, so the challenge
+    carries it; the user's first code verifies it and ends the sign-in). Any other challenge (SMS, e-mail, custom)
+    is refused with 401: the pool is TOTP-only.
+    """
 
     def __init__(
         self, user_pool_id: str, client_id: str, client_factory: Callable[[], CognitoIdentityProviderClient]
@@ -61,7 +78,7 @@ class CognitoAuthenticator:
         self._client_id = client_id
         self._client_factory = client_factory
 
-    def sign_in(self, username: str, password: str) -> Tokens:
+    def sign_in(self, username: str, password: str) -> Tokens | Challenge:
         try:
             response = self._client_factory().initiate_auth(
                 AuthFlow="USER_PASSWORD_AUTH",
@@ -69,21 +86,189 @@ class CognitoAuthenticator:
                 AuthParameters={"USERNAME": username, "PASSWORD": password},
             )
         except ClientError as exc:
-            code = str(exc.response.get("Error", {}).get("Code", ""))
+            code = _code(exc)
             if code in _BAD_CREDENTIALS:
                 raise Unauthorized("incorrect username or password") from exc
             if code in _ACCOUNT_STATE:
                 raise Unauthorized(_ACCOUNT_STATE[code]) from exc
+            if code in _TOO_MANY:
+                raise TooManyAttempts("too many sign-in attempts: wait a few minutes and try again") from exc
             raise Unavailable(f"sign-in failed: {code}") from exc
         except BotoCoreError as exc:
             raise Unavailable(f"sign-in failed: {exc}") from exc
-        result = response.get("AuthenticationResult")
-        if not result:
-            challenge = response.get("ChallengeName", "unknown")
-            raise Unauthorized(f"sign-in needs the {challenge} challenge, which this API does not support")
-        return Tokens(
-            id_token=result["IdToken"], access_token=result["AccessToken"], expires_in=int(result["ExpiresIn"])
+        return self._outcome(response, username)
+
+    def respond(
+        self,
+        username: str,
+        challenge: ChallengeName,
+        session: str,
+        *,
+        new_password: str | None = None,
+        code: str | None = None,
+    ) -> Tokens | Challenge:
+        answers: dict[str, str] = {"USERNAME": username}
+        if challenge is ChallengeName.NEW_PASSWORD:
+            if not new_password:
+                raise ValidationFailed("choose a new password")
+            answers["NEW_PASSWORD"] = new_password
+        elif not code:
+            raise ValidationFailed("enter the 6-digit code from your authenticator app")
+        idp = self._client_factory()
+        try:
+            if challenge is ChallengeName.MFA_SETUP:
+                verified = idp.verify_software_token(Session=session, UserCode=str(code), FriendlyDeviceName="CTS")
+                if verified.get("Status") != "SUCCESS":
+                    raise CodeMismatch("the code does not match the new secret")
+                session = verified.get("Session") or session
+            elif challenge is ChallengeName.TOTP:
+                answers["SOFTWARE_TOKEN_MFA_CODE"] = str(code)
+            response = idp.respond_to_auth_challenge(
+                ClientId=self._client_id,
+                ChallengeName=_COGNITO_NAMES[challenge],
+                Session=session,
+                ChallengeResponses=answers,
+            )
+        except ClientError as exc:
+            raise _challenge_error(exc) from exc
+        except BotoCoreError as exc:
+            raise Unavailable(f"sign-in failed: {exc}") from exc
+        outcome = self._outcome(response, username)
+        if challenge is ChallengeName.MFA_SETUP and isinstance(outcome, Tokens):
+            self._prefer_totp(idp, outcome.access_token)
+        return outcome
+
+    def mfa_status(self, username: str) -> MfaStatus:
+        idp = self._client_factory()
+        try:
+            user = idp.admin_get_user(UserPoolId=self._user_pool_id, Username=username)
+            pool = idp.describe_user_pool(UserPoolId=self._user_pool_id)["UserPool"]
+        except ClientError as exc:
+            if _code(exc) == "UserNotFoundException":
+                raise NotFound("the user is not in the user pool") from exc
+            raise Unavailable(f"cannot read the user's MFA settings: {_code(exc)}") from exc
+        except BotoCoreError as exc:
+            raise Unavailable(f"cannot read the user's MFA settings: {exc}") from exc
+        return MfaStatus(
+            enabled="SOFTWARE_TOKEN_MFA" in (user.get("UserMFASettingList") or []),
+            required=pool.get("MfaConfiguration") == "ON",
         )
+
+    def start_totp(self, access_token: str) -> str:
+        try:
+            response = self._client_factory().associate_software_token(AccessToken=access_token)
+        except ClientError as exc:
+            raise _enrolment_error(exc) from exc
+        except BotoCoreError as exc:
+            raise Unavailable(f"cannot start the TOTP set-up: {exc}") from exc
+        return str(response["SecretCode"])
+
+    def confirm_totp(self, access_token: str, code: str) -> None:
+        idp = self._client_factory()
+        try:
+            verified = idp.verify_software_token(AccessToken=access_token, UserCode=code, FriendlyDeviceName="CTS")
+        except ClientError as exc:
+            raise _enrolment_error(exc) from exc
+        except BotoCoreError as exc:
+            raise Unavailable(f"cannot verify the code: {exc}") from exc
+        if verified.get("Status") != "SUCCESS":
+            raise CodeMismatch("the code does not match the new secret")
+        self._prefer_totp(idp, access_token)
+
+    @staticmethod
+    def _prefer_totp(idp: CognitoIdentityProviderClient, access_token: str) -> None:
+        try:
+            idp.set_user_mfa_preference(
+                AccessToken=access_token, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True}
+            )
+        except ClientError as exc:
+            raise _enrolment_error(exc) from exc
+        except BotoCoreError as exc:
+            raise Unavailable(f"cannot turn on the TOTP step: {exc}") from exc
+
+    def _outcome(self, response: Mapping[str, Any], username: str) -> Tokens | Challenge:
+        result = response.get("AuthenticationResult")
+        if result:
+            return Tokens(
+                id_token=result["IdToken"], access_token=result["AccessToken"], expires_in=int(result["ExpiresIn"])
+            )
+        cognito_name = str(response.get("ChallengeName", "unknown"))
+        name = _CHALLENGES.get(cognito_name)
+        session = str(response.get("Session") or "")
+        if name is None or not session:
+            raise Unauthorized(f"sign-in needs the {cognito_name} challenge, which this API does not support")
+        # Cognito names the user by its internal id in some challenges; keep the name the user typed otherwise.
+        parameters = response.get("ChallengeParameters") or {}
+        who = str(parameters.get("USER_ID_FOR_SRP") or parameters.get("USERNAME") or username)
+        if name is not ChallengeName.MFA_SETUP:
+            return Challenge(name=name, session=session, username=who)
+        can_setup = parameters.get("MFAS_CAN_SETUP")
+        if can_setup is not None and "SOFTWARE_TOKEN_MFA" not in str(can_setup):
+            raise Unauthorized("sign-in needs an MFA method other than an authenticator app, which is not supported")
+        try:
+            associated = self._client_factory().associate_software_token(Session=session)
+        except ClientError as exc:
+            raise _challenge_error(exc) from exc
+        except BotoCoreError as exc:
+            raise Unavailable(f"cannot start the TOTP set-up: {exc}") from exc
+        return Challenge(
+            name=name,
+            session=str(associated.get("Session") or session),
+            username=who,
+            secret=str(associated["SecretCode"]),
+        )
+
+
+_CHALLENGES = {
+    "NEW_PASSWORD_REQUIRED": ChallengeName.NEW_PASSWORD,
+    "SOFTWARE_TOKEN_MFA": ChallengeName.TOTP,
+    "MFA_SETUP": ChallengeName.MFA_SETUP,
+}
+_COGNITO_NAMES: dict[ChallengeName, Literal["NEW_PASSWORD_REQUIRED", "SOFTWARE_TOKEN_MFA", "MFA_SETUP"]] = {
+    ChallengeName.NEW_PASSWORD: "NEW_PASSWORD_REQUIRED",
+    ChallengeName.TOTP: "SOFTWARE_TOKEN_MFA",
+    ChallengeName.MFA_SETUP: "MFA_SETUP",
+}
+_TOO_MANY = {"TooManyFailedAttemptsException", "TooManyRequestsException", "LimitExceededException"}
+
+
+def _code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def _message(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Message", "")).strip()
+
+
+def _challenge_error(exc: ClientError) -> CtsError:
+    """Cognito's answer to a challenge's response, as a domain error with a stable code."""
+    code = _code(exc)
+    if code in {"NotAuthorizedException", "ResourceNotFoundException", "UserNotFoundException"}:
+        # AWS: "Invalid session for the user, session is expired." / "... can only be used once"; moto: unknown session.
+        return SessionExpired("this sign-in has expired or was already used: sign in again")
+    if code in {"CodeMismatchException", "EnableSoftwareTokenMFAException"}:
+        return CodeMismatch("the code is not right: check the time on your device and enter the current code")
+    if code == "ExpiredCodeException":
+        return CodeExpired("the code has expired or was already used: wait for the next code")
+    if code in {"InvalidPasswordException", "PasswordHistoryPolicyViolationException"}:
+        return WeakPassword(_message(exc) or "the password does not meet the password policy")
+    if code in _TOO_MANY:
+        return TooManyAttempts("too many attempts: wait a few minutes and sign in again")
+    if code == "InvalidParameterException":
+        return ValidationFailed(_message(exc) or "the answer is not valid")
+    return Unavailable(f"sign-in failed: {code}")
+
+
+def _enrolment_error(exc: ClientError) -> CtsError:
+    """Cognito's answer during a signed-in user's TOTP set-up."""
+    code = _code(exc)
+    if code == "NotAuthorizedException":
+        return Unauthorized("the access token is not valid: sign in again")
+    if code == "ResourceNotFoundException":
+        return Unauthorized("the access token is not valid: sign in again")
+    if code == "InvalidParameterException":
+        return Conflict(f"start the set-up first: {_message(exc)}".rstrip(": "))
+    return _challenge_error(exc)
 
 
 def _fetch_json(url: str, timeout_s: float = 5.0) -> Mapping[str, Any]:

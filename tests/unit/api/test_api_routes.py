@@ -36,6 +36,9 @@ def assert_error(response: Any, status: int, code: str) -> None:
 
 PROTECTED = [
     ("GET", "/me"),
+    ("GET", "/me/mfa"),
+    ("POST", "/me/mfa"),
+    ("POST", "/me/mfa/confirm"),
     ("GET", "/consignments"),
     ("GET", "/consignments/sea%3AMSCU%3AX"),
     ("GET", "/alerts"),
@@ -92,7 +95,7 @@ def test_health_answers_without_a_token_and_names_the_country(client: Client) ->
     assert body(response) == {"status": "ok", "country": "JM"}
 
 
-PUBLIC = {("GET", "/health"), ("POST", "/auth/login"), ("GET", "/openapi.json")}
+PUBLIC = {("GET", "/health"), ("POST", "/auth/login"), ("POST", "/auth/challenge"), ("GET", "/openapi.json")}
 
 
 def test_every_registered_route_is_either_public_or_checked_for_a_token_here() -> None:

@@ -37,10 +37,10 @@ from fakes_api import API_DIR, make_world
 from fakes_cases import MemoryCaseStore
 
 REGION, POOL, CLIENT = "eu-west-1", "eu-west-1_MATRIX", "matrix-client"
-PUBLIC = {("GET", "/health"), ("GET", "/openapi.json"), ("POST", "/auth/login")}
+PUBLIC = {("GET", "/health"), ("GET", "/openapi.json"), ("POST", "/auth/login"), ("POST", "/auth/challenge")}
 # Routes any signed-in user may call, whatever its groups: declared here on purpose, so that a route added
 # without ``action=`` (and not public) fails test_every_route_declares_who_may_call_it.
-SIGNED_IN_ONLY = {("GET", "/me")}
+SIGNED_IN_ONLY = {("GET", "/me"), ("GET", "/me/mfa"), ("POST", "/me/mfa"), ("POST", "/me/mfa/confirm")}
 
 # Callers: each role alone, a user without groups, and two users holding two roles each.
 CALLERS: dict[str, frozenset[str]] = {
