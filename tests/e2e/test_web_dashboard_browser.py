@@ -141,9 +141,10 @@ def test_a_risk_manager_reads_the_dashboard_exports_csv_and_downloads_the_monthl
         page.screenshot(path=str(SCREENSHOTS / f"dashboard-{tab}.png"), full_page=True)
     expect(page.get_by_test_id("panel-carriers").get_by_test_id("carrier-row").first).to_contain_text("DEMOLINE")
 
-    # The monthly report of this month as a PDF.
-    with page.expect_download() as info:
+    # The monthly report of this month as a PDF, asked for by its media type (API Gateway sends bytes only then).
+    with page.expect_download() as info, page.expect_request(lambda r: "/reports/monthly.pdf" in r.url) as asked:
         page.get_by_test_id("monthly-pdf").click()
+    assert asked.value.headers.get("accept") == "application/pdf"
     assert info.value.suggested_filename.endswith(".pdf")
     assert Path(info.value.path()).read_bytes().startswith(b"%PDF")
     page.close()

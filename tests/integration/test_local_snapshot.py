@@ -46,6 +46,30 @@ def test_items_objects_and_tags_come_back_after_a_restart(
         assert "Messages" not in sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0)
 
 
+def test_binary_values_at_any_depth_come_back_as_the_same_bytes(
+    resources: LocalResources, country: CountryConfig, tmp_path: Path
+) -> None:
+    ddb = boto3.client("dynamodb")
+    table = resources.env["CTS_RECORDS_TABLE"]
+    packed = bytes(range(256))  # e.g. the report counters' packed days
+    item = {
+        "pk": {"S": "STATS#FLOW#all"},
+        "sk": {"S": "D#2026-11"},
+        "packed": {"B": packed},
+        "set": {"BS": [b"\x00", b"\xff"]},
+        "nested": {"M": {"list": {"L": [{"B": b"\x01\x02"}, {"N": "7"}]}}},
+    }
+    ddb.put_item(TableName=table, Item=item)
+    save(resources, country.region, None, tmp_path / "state")
+    moto_api_backend.reset()
+    fresh = bootstrap(country, endpoint_url=None)
+    restore(fresh, country.region, None, tmp_path / "state")
+    got = ddb.get_item(TableName=table, Key={"pk": item["pk"], "sk": item["sk"]})["Item"]
+    assert got["packed"] == {"B": packed}
+    assert sorted(got["set"]["BS"]) == [b"\x00", b"\xff"]
+    assert got["nested"] == {"M": {"list": {"L": [{"B": b"\x01\x02"}, {"N": "7"}]}}}
+
+
 def test_there_is_nothing_to_restore_on_a_first_start(
     resources: LocalResources, country: CountryConfig, tmp_path: Path
 ) -> None:

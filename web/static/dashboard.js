@@ -165,7 +165,13 @@ function monthlyForm(filters, status) {
       return;
     }
     const params = query({}, { month: month.value });
-    await download(`/reports/monthly.pdf?${params}`, `cts-monthly-report-${month.value}.pdf`, status, form.querySelector("button"));
+    await download(
+      `/reports/monthly.pdf?${params}`,
+      `cts-monthly-report-${month.value}.pdf`,
+      status,
+      form.querySelector("button"),
+      "application/pdf",
+    );
   });
   return form;
 }
@@ -180,8 +186,10 @@ function filenameOf(disposition) {
 }
 
 /** GET `path` with the user's token and save the answer as a file (the server's file name, else `fallback`). */
-export async function download(path, fallback, status, button) {
-  const headers = {};
+// `accept` names the file's type: API Gateway answers a binary body (the PDF) as bytes only when the request's
+// Accept header names its media type.
+export async function download(path, fallback, status, button, accept = "*/*") {
+  const headers = { Accept: accept };
   const token = sessionStorage.getItem(TOKEN_KEY);
   if (token) headers.Authorization = `Bearer ${token}`;
   if (button) button.disabled = true;
@@ -246,7 +254,7 @@ function exportButton(what, testid, onclick) {
 /** A button that saves the report's own CSV (`format=csv` of `path` with the filters). */
 function serverCsv(what, testid, path, filters, extra, name, status) {
   const button = exportButton(what, testid, () =>
-    download(`${path}?${query(filters, { ...extra, format: "csv" })}`, name, status, button),
+    download(`${path}?${query(filters, { ...extra, format: "csv" })}`, name, status, button, "text/csv"),
   );
   return button;
 }

@@ -6,13 +6,15 @@ again they are loaded into the fresh moto server before any function runs, and t
 the same directory) is kept. Not kept: messages still queued, Step Functions histories, Cognito users (the demo users
 are made again, with new passwords). The records those led to are kept.
 
-Layout: ``<dir>/tables/<logical id>.jsonl`` (one item per line, DynamoDB JSON), ``<dir>/buckets/<logical id>.jsonl``
-(one object per line: key, content type, tags, and the name of its body under ``<dir>/buckets/<logical id>/``).
+Layout: ``<dir>/tables/<logical id>.jsonl`` (one item per line, DynamoDB JSON, binary values in base64),
+``<dir>/buckets/<logical id>.jsonl`` (one object per line: key, content type, tags, and the name of its body under
+``<dir>/buckets/<logical id>/``).
 A snapshot is written to a temporary directory and renamed, so a crash while saving leaves the previous one whole.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import shutil
@@ -40,6 +42,42 @@ def _clients(region: str, endpoint_url: str | None) -> tuple[Any, Any]:
     )
 
 
+def _wire(item: dict[str, Any]) -> dict[str, Any]:
+    """An item as DynamoDB's JSON wire form writes it: binary values (``B``, ``BS``) base64, as boto3 reads them
+    into bytes."""
+    return {name: _wire_value(value) for name, value in item.items()}
+
+
+def _wire_value(value: dict[str, Any]) -> dict[str, Any]:
+    ((kind, inner),) = value.items()
+    if kind == "B":
+        return {"B": base64.b64encode(inner).decode("ascii")}
+    if kind == "BS":
+        return {"BS": [base64.b64encode(v).decode("ascii") for v in inner]}
+    if kind == "M":
+        return {"M": _wire(inner)}
+    if kind == "L":
+        return {"L": [_wire_value(v) for v in inner]}
+    return value
+
+
+def _unwire(item: dict[str, Any]) -> dict[str, Any]:
+    return {name: _unwire_value(value) for name, value in item.items()}
+
+
+def _unwire_value(value: dict[str, Any]) -> dict[str, Any]:
+    ((kind, inner),) = value.items()
+    if kind == "B":
+        return {"B": base64.b64decode(inner)}
+    if kind == "BS":
+        return {"BS": [base64.b64decode(v) for v in inner]}
+    if kind == "M":
+        return {"M": _unwire(inner)}
+    if kind == "L":
+        return {"L": [_unwire_value(v) for v in inner]}
+    return value
+
+
 def save(
     resources: LocalResources, region: str, endpoint_url: str | None, directory: Path, spec: SystemSpec = SYSTEM
 ) -> SnapshotSummary:
@@ -54,7 +92,7 @@ def save(
         with (staging / "tables" / f"{table.logical_id}.jsonl").open("w", encoding="utf-8") as out:
             for page in ddb.get_paginator("scan").paginate(TableName=resources.env[table.env_var]):
                 for item in page["Items"]:
-                    out.write(json.dumps(item) + "\n")
+                    out.write(json.dumps(_wire(item)) + "\n")
                     items += 1
     for bucket in spec.buckets:
         name = resources.env[bucket.env_var]
@@ -95,7 +133,7 @@ def restore(
         batch: list[dict[str, Any]] = []
         with path.open(encoding="utf-8") as lines:
             for line in lines:
-                batch.append({"PutRequest": {"Item": json.loads(line)}})
+                batch.append({"PutRequest": {"Item": _unwire(json.loads(line))}})
                 items += 1
                 if len(batch) == 25:
                     _write(ddb, name, batch)
