@@ -166,7 +166,7 @@ class FakeIdentity:
         else:
             return Tokens(id_token=f"token-{username}", access_token=f"access-{username}", expires_in=3600)
         self.issued += 1
-        session = f"session-{self.issued}"
+        session = f"fake-session-{self.issued:08d}"  # Cognito's are 20 to 2048 characters
         self.sessions[session] = (username, name)
         secret = self.SECRET if name is ChallengeName.MFA_SETUP else None
         return Challenge(name=name, session=session, username=username, secret=secret)

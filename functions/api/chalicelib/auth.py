@@ -46,7 +46,7 @@ class ChallengeRequest(BaseModel):
 
     challenge: ChallengeName
     username: str = Field(min_length=1, max_length=128, description="as the challenge named it")
-    session: str = Field(min_length=1, max_length=4096, description="the challenge's session, as given")
+    session: str = Field(min_length=20, max_length=2048, description="the challenge's session, as given")
     new_password: str | None = Field(default=None, min_length=1, max_length=256)
     code: str | None = Field(default=None, pattern=_CODE_PATTERN, description=_CODE_TEXT)
 

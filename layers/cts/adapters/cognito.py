@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 import jwt
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
 from cts.domain.errors import Conflict, CtsError, NotFound, Unauthorized, Unavailable, ValidationFailed
 from cts.domain.sign_in import (
@@ -131,6 +131,8 @@ class CognitoAuthenticator:
             )
         except ClientError as exc:
             raise _challenge_error(exc) from exc
+        except ParamValidationError as exc:  # e.g. a session shorter than Cognito's minimum: never one it gave
+            raise SessionExpired("this sign-in has expired or was already used: sign in again") from exc
         except BotoCoreError as exc:
             raise Unavailable(f"sign-in failed: {exc}") from exc
         outcome = self._outcome(response, username)

@@ -105,7 +105,10 @@ def test_a_used_or_unknown_session_is_a_401_session_expired(client: Client, iden
     asked = login(client, "careful")
     assert answer(client, asked, code=FakeIdentity.CODE).status_code == 200
     assert error(answer(client, asked, code=FakeIdentity.CODE), 401) == "session_expired"
-    assert error(answer(client, {**asked, "session": "made-up"}, code=FakeIdentity.CODE), 401) == "session_expired"
+    assert (
+        error(answer(client, {**asked, "session": "made-up-session-0000000"}, code=FakeIdentity.CODE), 401)
+        == "session_expired"
+    )
     assert error(answer(client, {**asked, "username": "auditor"}, code=FakeIdentity.CODE), 401) == "session_expired"
 
 
@@ -144,16 +147,16 @@ def test_a_temporary_password_then_required_mfa_are_two_challenges_in_a_row(
 @pytest.mark.parametrize(
     "payload",
     [
-        {"challenge": "new_password", "username": "newcomer", "session": "s"},
-        {"challenge": "new_password", "username": "newcomer", "session": "s", "code": "123456"},
-        {"challenge": "totp", "username": "careful", "session": "s", "new_password": NEW_PASSWORD},
-        {"challenge": "totp", "username": "careful", "session": "s", "code": "12345"},
-        {"challenge": "totp", "username": "careful", "session": "s", "code": "12345a"},
-        {"challenge": "sms", "username": "careful", "session": "s", "code": "123456"},
-        {"challenge": "totp", "username": "careful", "session": "s" * 4097, "code": "123456"},
-        {"challenge": "totp", "username": "careful", "session": "", "code": "123456"},
-        {"challenge": "totp", "username": "careful", "session": "s", "code": "123456", "extra": 1},
-        {"challenge": "new_password", "username": "x", "session": "s", "new_password": "p" * 257},
+        {"challenge": "new_password", "username": "newcomer", "session": "s" * 20},
+        {"challenge": "new_password", "username": "newcomer", "session": "s" * 20, "code": "123456"},
+        {"challenge": "totp", "username": "careful", "session": "s" * 20, "new_password": NEW_PASSWORD},
+        {"challenge": "totp", "username": "careful", "session": "s" * 20, "code": "12345"},
+        {"challenge": "totp", "username": "careful", "session": "s" * 20, "code": "12345a"},
+        {"challenge": "sms", "username": "careful", "session": "s" * 20, "code": "123456"},
+        {"challenge": "totp", "username": "careful", "session": "s" * 2049, "code": "123456"},
+        {"challenge": "totp", "username": "careful", "session": "s" * 19, "code": "123456"},
+        {"challenge": "totp", "username": "careful", "session": "s" * 20, "code": "123456", "extra": 1},
+        {"challenge": "new_password", "username": "x", "session": "s" * 20, "new_password": "p" * 257},
     ],
 )
 def test_a_malformed_answer_is_a_400_before_the_identity_provider_is_asked(
