@@ -70,12 +70,13 @@ def test_the_screens_are_reached_from_the_navigation_by_keyboard(browser: Any, l
     page.get_by_test_id("alert-row").first.wait_for()
     expect(page.locator("#main")).to_be_focused()  # the home screen starts at its content
     backwards = []
-    for _ in range(10):  # back up through the navigation to the top of the page
+    for _ in range(11):  # back up through the navigation to the top of the page
         page.keyboard.press("Shift+Tab")
         backwards.append(page.evaluate("document.activeElement.textContent.trim()"))
         if backwards[-1] == "Skip to content":
             break
     expected = [
+        "Two-step sign-in",
         "Alert e-mails",
         "Audit trail",
         "Watch lists",

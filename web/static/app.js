@@ -11,6 +11,7 @@
 
 import {
   $,
+  ACCESS_KEY,
   TOKEN_KEY,
   api,
   can,
@@ -31,12 +32,67 @@ import { renderAlertCase, renderCase, renderCaseBoard } from "./cases.js";
 import { renderDashboard } from "./dashboard.js";
 import { openDetail } from "./consignment.js";
 import { renderUsers } from "./users.js";
+import { renderSecurity } from "./security.js";
 import { canRead as canReadRules, renderProfile, renderProfiles, renderWatchlists } from "./rules.js";
 
 const PAGE_SIZE = 25;
 const POLL_MS = 20000; // live updates: how often the inbox asks for alerts raised since it last asked
 
 // ------------------------------------------------------------------ sign-in / sign-out
+
+// Sign-in may stop at a challenge (POST /auth/login answers {challenge, session, username, ...}): choose a new
+// password (a temporary one was given), enter the authenticator app's code, or set the app up first. Each answer
+// goes to POST /auth/challenge with the session, and brings tokens or the next challenge. The password is never kept.
+let pending = null; // the challenge being answered: {challenge, session, username, secret, otpauth_uri}
+const STEPS = ["sign-in-form", "new-password-form", "code-form"];
+
+function showStep(id) {
+  for (const step of STEPS) show($(step), step === id);
+  for (const box of ["sign-in-error", "new-password-error", "code-error"]) show($(box), false);
+}
+
+function stepError(id, message) {
+  const box = $(id);
+  box.textContent = message;
+  show(box, Boolean(message));
+}
+
+async function signedIn(answer) {
+  if (answer.challenge) return askChallenge(answer);
+  pending = null;
+  sessionStorage.setItem(TOKEN_KEY, answer.id_token);
+  sessionStorage.setItem(ACCESS_KEY, answer.access_token);
+  for (const id of ["password", "new-password", "new-password-again", "totp-code"]) $(id).value = "";
+  showStep("sign-in-form");
+  await start();
+}
+
+function askChallenge(answer) {
+  pending = answer;
+  if (answer.challenge === "new_password") {
+    showStep("new-password-form");
+    $("new-password-username").value = answer.username;
+    $("new-password").focus();
+    return;
+  }
+  const setup = answer.challenge === "mfa_setup";
+  $("code-title").textContent = setup ? "Set up two-step sign-in" : "Enter your code";
+  $("mfa-setup-secret").textContent = setup ? answer.secret : "";
+  $("mfa-setup-uri").textContent = setup ? answer.otpauth_uri : "";
+  show($("mfa-setup"), setup);
+  $("totp-code").value = "";
+  showStep("code-form");
+  $("totp-code").focus();
+}
+
+/** Back to the first step (the session expired, or the user chose to), with a message. */
+function restartSignIn(message = "") {
+  pending = null;
+  for (const id of ["password", "new-password", "new-password-again", "totp-code"]) $(id).value = "";
+  showStep("sign-in-form");
+  stepError("sign-in-error", message);
+  $("password").focus();
+}
 
 async function signIn(event) {
   event.preventDefault();
@@ -50,10 +106,9 @@ async function signIn(event) {
     return;
   }
   try {
-    const tokens = await api("/auth/login", { method: "POST", body: { username, password } });
-    sessionStorage.setItem(TOKEN_KEY, tokens.id_token);
+    const answer = await api("/auth/login", { method: "POST", body: { username, password } });
     $("password").value = "";
-    await start();
+    await signedIn(answer);
   } catch (error) {
     errorBox.textContent = error.status === 401 ? "Incorrect username or password." : error.message;
     show(errorBox);
@@ -61,10 +116,50 @@ async function signIn(event) {
   }
 }
 
+async function answerChallenge(answer, errorBoxId, focusId) {
+  stepError(errorBoxId, "");
+  try {
+    const body = { challenge: pending.challenge, username: pending.username, session: pending.session, ...answer };
+    await signedIn(await api("/auth/challenge", { method: "POST", body }));
+  } catch (error) {
+    if (error.code === "session_expired" || error.code === "too_many_attempts") {
+      restartSignIn(`${error.message}`);
+      return;
+    }
+    stepError(errorBoxId, error.message);
+    $(focusId).focus();
+  }
+}
+
+async function chooseNewPassword(event) {
+  event.preventDefault();
+  const first = $("new-password").value;
+  const again = $("new-password-again").value;
+  if (!first) return stepError("new-password-error", "Enter a new password.");
+  if (first !== again) {
+    stepError("new-password-error", "The two passwords are not the same.");
+    return $("new-password-again").focus();
+  }
+  await answerChallenge({ new_password: first }, "new-password-error", "new-password");
+}
+
+async function enterCode(event) {
+  event.preventDefault();
+  const code = $("totp-code").value.replace(/\s+/g, "");
+  if (!/^[0-9]{6}$/.test(code)) {
+    stepError("code-error", "Enter the 6 digits your authenticator app shows.");
+    return $("totp-code").focus();
+  }
+  await answerChallenge({ code }, "code-error", "totp-code");
+}
+
 whenUnauthorized(() => signOut("Your session has ended. Please sign in again."));
 
 function signOut(message = "") {
   sessionStorage.removeItem(TOKEN_KEY);
+  sessionStorage.removeItem(ACCESS_KEY);
+  pending = null;
+  showStep("sign-in-form");
   state.me = null;
   stopPolling();
   for (const id of ["officer-view", "carrier-view", "user-bar", "nav", ...SCREENS]) show($(id), false);
@@ -125,6 +220,7 @@ const SCREENS = [
   "settings-view",
   "users-view",
   "dashboard-view",
+  "security-view",
 ];
 
 function buildNav() {
@@ -136,6 +232,7 @@ function buildNav() {
   links.push(["#/audit", "Audit trail", can("view_audit")]);
   links.push(["#/users", "Users", can("manage_users")]);
   links.push(["#/settings", "Alert e-mails", can("manage_own_subscriptions")]);
+  links.push(["#/security", "Two-step sign-in", true]);
   const list = $("nav-links");
   list.replaceChildren(
     ...links
@@ -226,6 +323,9 @@ async function route() {
     if (!can("manage_own_subscriptions")) return notAllowed("alert e-mail settings");
     showOnly("settings-view");
     await renderSubscriptions();
+  } else if (hash.startsWith("#/security")) {
+    showOnly("security-view");
+    await renderSecurity();
   } else if (hash.startsWith("#/dashboard")) {
     if (!can("view_reports")) return notAllowed("the dashboard");
     showOnly("dashboard-view");
@@ -636,6 +736,10 @@ async function showCountry() {
 
 function wire() {
   $("sign-in-form").addEventListener("submit", signIn);
+  $("new-password-form").addEventListener("submit", chooseNewPassword);
+  $("code-form").addEventListener("submit", enterCode);
+  $("new-password-restart").addEventListener("click", () => restartSignIn());
+  $("code-restart").addEventListener("click", () => restartSignIn());
   $("sign-out").addEventListener("click", () => signOut());
   $("alerts-refresh").addEventListener("click", loadAlerts);
   $("search-form").addEventListener("submit", (event) => {

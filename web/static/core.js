@@ -4,6 +4,8 @@
 import { allowed } from "./permissions.js";
 
 export const TOKEN_KEY = "cts.token";
+// The access token of the same sign-in: only for the user's own MFA settings (Cognito needs it there).
+export const ACCESS_KEY = "cts.access";
 
 export const state = {
   me: null,
@@ -117,7 +119,7 @@ export async function api(path, { method = "GET", body } = {}) {
   if (!response.ok) {
     const message = (data && (data.message || data.Message)) || `Request failed (${response.status})`;
     const code = (data && (data.code || data.Code)) || "error";
-    if (response.status === 401 && path !== "/auth/login") onUnauthorized();
+    if (response.status === 401 && !path.startsWith("/auth/")) onUnauthorized(); // sign-in steps say why themselves
     throw new ApiError(response.status, code, message);
   }
   return data;
