@@ -136,7 +136,7 @@ class SearchSettings(BaseModel):
 
 class MfaMode(StrEnum):
     OPTIONAL = "optional"  # users may enrol a TOTP app; threat protection guards the others
-    # every sign-in asks for the TOTP code: needs POST /auth/login to answer Cognito's MFA challenges (docs/deploy.md)
+    # every sign-in asks for the TOTP code; a user without an app sets one up while signing in (docs/deploy.md#mfa)
     REQUIRED = "required"
 
 
