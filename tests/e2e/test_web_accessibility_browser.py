@@ -38,6 +38,7 @@ SCREENS = [
     ("supervisor", f"#/alerts/{quote(DEMO_CASE, safe='')}", "detail-title", "hit-row"),
     ("supervisor", "#/audit", "audit-title", "audit-filter"),
     ("supervisor", "#/settings", "settings-title", "subscription-form"),
+    ("carrier", "#/security", "security-title", "mfa-start"),
     ("risk_manager", "#/profiles", "profiles-title", "new-profile-form"),
     ("risk_manager", "#/profiles/cocaine-source-routes", "profiles-title", "profile-editor"),
     ("risk_manager", "#/watchlists", "watchlists-title", "entry-form"),

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import expect
+from test_web_accessibility_browser import UNLABELLED
 from test_web_app_browser import ARTIFACTS, browser  # noqa: F401  (browser is a fixture)
 
 from running_stack import RunningStack
@@ -50,6 +51,7 @@ def test_a_user_with_a_temporary_password_chooses_a_new_one_then_sets_up_two_ste
     expect(page.get_by_test_id("new-password-form")).to_be_visible()
     expect(page.get_by_test_id("sign-in-form")).to_be_hidden()
     expect(page.get_by_label("New password", exact=True)).to_be_focused()
+    assert page.evaluate(UNLABELLED) == []
     page.get_by_label("New password", exact=True).fill(chosen)
     page.get_by_label("Repeat the new password").fill(chosen + "x")
     page.get_by_test_id("new-password-submit").click()
@@ -69,6 +71,7 @@ def test_a_user_with_a_temporary_password_chooses_a_new_one_then_sets_up_two_ste
     page.get_by_test_id("mfa-start").click()
     expect(page.get_by_test_id("mfa-secret")).not_to_be_empty()
     expect(page.get_by_test_id("mfa-uri")).to_contain_text("otpauth://totp/")
+    assert page.evaluate(UNLABELLED) == []
     page.get_by_label("6-digit code from the new app").fill("12345")
     page.get_by_test_id("mfa-confirm").click()
     expect(page.get_by_test_id("security-message")).to_contain_text("6 digits")
@@ -83,6 +86,7 @@ def test_a_user_with_a_temporary_password_chooses_a_new_one_then_sets_up_two_ste
     expect(page.get_by_test_id("code-form")).to_be_visible()
     expect(page.get_by_test_id("mfa-setup")).to_be_hidden()
     expect(page.get_by_label("6-digit code from your authenticator app")).to_be_focused()
+    assert page.evaluate(UNLABELLED) == []
     page.get_by_label("6-digit code from your authenticator app").fill("654321")
     page.get_by_test_id("code-submit").click()
     expect(page.get_by_test_id("user-name")).to_have_text(username)
