@@ -46,6 +46,7 @@ from cts.adapters.local.harness import PipelineHarness
 from cts.adapters.sqs import SqsWorkQueue
 from cts.bench.search import search_figures
 from cts.config.country import CountryConfig
+from cts.domain.errors import CtsError
 from cts.domain.parsers import ParseContext, parse
 from cts.domain.quality import with_quality
 from cts.domain.records import ConsignmentVersion, content_hash, version_status
@@ -245,9 +246,17 @@ def _score_directly(
     def score(refs: list[tuple[str, int]]) -> None:
         if not hasattr(local, "service"):
             local.service = _scoring_service(harness)
-        outcome = local.service.score_many(refs)
-        if outcome.failed:
-            raise RuntimeError(f"scoring the stored consignments failed: {outcome.failed[0][1]!r}")
+        for attempt in range(6):
+            try:  # concurrent batches race to record the same first sightings: tried again, as SQS redelivers
+                outcome = local.service.score_many(refs)
+            except CtsError:
+                if attempt == 5:
+                    raise
+                time.sleep(0.2 * 2**attempt)
+                continue
+            if outcome.failed:
+                raise RuntimeError(f"scoring the stored consignments failed: {outcome.failed[0][1]!r}")
+            return
 
     consignments = DynamoConsignments(bind_table(harness.env["CTS_RECORDS_TABLE"], harness.country.region))
     refs = [ref for ref in _all_arriving(consignments, harness) if ref[0].split(":")[-1].startswith(prefix)]
