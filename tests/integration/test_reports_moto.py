@@ -7,7 +7,7 @@ import dataclasses
 import json
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -278,3 +278,42 @@ def test_days_and_months_that_are_over_are_packed_once_and_read_back_alike(resou
     assert again == first
     series = {row["day"]: row["received"] for row in again["series"]}
     assert (series[old.isoformat()], series[two_months_ago.isoformat()], series[today.isoformat()]) == (2, 5, 1)
+
+
+def test_a_warm_adapter_reads_again_only_the_days_not_sealed_and_no_roll_up(resources: LocalResources) -> None:
+    counters = DynamoReportCounters(resources.env["CTS_RECORDS_TABLE"], "us-east-1")
+    today = datetime.now(UTC).date()
+    past = [today - timedelta(days=n) for n in (9, 8, 6)]  # day 7 has no item: nothing happened then
+    counters.add({(Family.FLOW, ALL, day): {"received": n + 1} for n, day in enumerate(past)})
+    counters.add({(Family.FLOW, ALL, today): {"received": 10}})
+    counters.put_month(Family.FLOW, ALL, "2025-01", {"received": 7})
+    asked: list[tuple[str, str, str]] = []
+    query = counters._query
+
+    def counted(pk: str, low: str, high: str) -> list[dict[str, Any]]:
+        asked.append((pk, low, high))
+        return query(pk, low, high)
+
+    counters._query = counted  # type: ignore[method-assign]
+    first, sealed = today - timedelta(days=9), today - timedelta(days=1)
+    cold = counters.days(Family.FLOW, ALL, first, today, seal_before=sealed)
+    assert cold == {
+        past[0]: {"received": 1},
+        past[1]: {"received": 2},
+        past[2]: {"received": 3},
+        today: {"received": 10},
+    }
+    assert asked == [("STATS#FLOW#all", f"D#{first.isoformat()}", f"D#{today.isoformat()}")]
+
+    counters.add({(Family.FLOW, ALL, today): {"received": 1}})  # today still counts
+    warm = counters.days(Family.FLOW, ALL, first, today, seal_before=sealed)
+    assert warm == {**cold, today: {"received": 11}}
+    assert asked[1] == ("STATS#FLOW#all", f"D#{sealed.isoformat()}", f"D#{today.isoformat()}")  # only from the seal
+    assert counters.days(Family.FLOW, ALL, first, today - timedelta(days=6), seal_before=sealed) == {
+        day: cold[day] for day in past
+    }
+    assert len(asked) == 2  # sealed days held whole: no request
+
+    assert counters.months(Family.FLOW, ALL, date(2025, 1, 1), date(2025, 1, 31)) == {"2025-01": {"received": 7}}
+    assert counters.months(Family.FLOW, ALL, date(2025, 1, 1), date(2025, 1, 31)) == {"2025-01": {"received": 7}}
+    assert len(asked) == 3  # the roll-up asked once

@@ -16,16 +16,20 @@ The open cases (overdue cases and the workload) are the case board's index (gsi5
 open status; no projection: a query's read units are the items' whole size either way).
 
 A period is one ``Query`` per family, scope and run of days (``sk BETWEEN D#<first> AND D#<last>``) plus one for
-the roll-ups of its whole months: never a scan."""
+the roll-ups of its whole months: never a scan. Roll-ups and sealed days never change once written, so an adapter
+keeps those it read (up to ``CACHED_ITEMS``, the most recent first out of mind last): a warm API container reads
+again only the days not sealed yet (the last day or two), and a run of days or months it holds whole costs no
+request."""
 
 from __future__ import annotations
 
 import json
 import threading
 import zlib
+from collections import OrderedDict
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -40,6 +44,8 @@ from cts.domain.reports import Family, Values
 
 SCOPES_KEY = {"pk": {"S": "STATS#SCOPES"}, "sk": {"S": "SCOPES"}}
 MAX_NAMES_PER_UPDATE = 100  # keeps each update expression well under DynamoDB's 4 KB
+CACHED_ITEMS = 20_000  # immutable items kept per adapter (a year of days of every family and a few dozen scopes)
+_ABSENT: Values = {}  # a sealed day that has no item: nothing happened, and nothing will be counted on it
 
 
 def partition(family: Family, scope: str) -> str:
@@ -50,6 +56,14 @@ def number(value: float) -> str:
     if float(value).is_integer():
         return str(int(value))
     return str(Decimal(repr(float(value))))
+
+
+def _month_keys(first: date, last: date) -> list[tuple[int, int]]:
+    keys, (year, month) = [], (first.year, first.month)
+    while (year, month) <= (last.year, last.month):
+        keys.append((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return keys
 
 
 def _values(item: Mapping[str, Any]) -> Values:
@@ -66,6 +80,21 @@ class DynamoReportCounters:
         self._region = region
         self._known_scopes: set[str] = set()
         self._lock = threading.Lock()
+        self._immutable: OrderedDict[tuple[str, str], Values] = OrderedDict()
+
+    def _cached(self, pk: str, sk: str) -> Values | None:
+        with self._lock:
+            found = self._immutable.get((pk, sk))
+            if found is not None:
+                self._immutable.move_to_end((pk, sk))
+            return found
+
+    def _keep(self, pk: str, sk: str, values: Values) -> None:
+        with self._lock:
+            self._immutable[(pk, sk)] = values
+            self._immutable.move_to_end((pk, sk))
+            while len(self._immutable) > CACHED_ITEMS:
+                self._immutable.popitem(last=False)
 
     def _ddb(self) -> Any:
         return client("dynamodb", self._region)
@@ -133,13 +162,30 @@ class DynamoReportCounters:
     def days(
         self, family: Family, scope: str, first: date, last: date, seal_before: date | None = None
     ) -> dict[date, Values]:
-        items = self._query(partition(family, scope), f"D#{first.isoformat()}", f"D#{last.isoformat()}")
+        pk = partition(family, scope)
+        known: dict[date, Values] = {}
+        start = first
+        # The sealed days at the start of the run that this adapter read before: not asked again.
+        while seal_before is not None and start <= last and start < seal_before:
+            cached = self._cached(pk, f"D#{start.isoformat()}")
+            if cached is None:
+                break
+            known[start] = cached
+            start += timedelta(days=1)
+        if start > last:
+            return {day: values for day, values in known.items() if values is not _ABSENT}
+        items = self._query(pk, f"D#{start.isoformat()}", f"D#{last.isoformat()}")
         found = {date.fromisoformat(item["sk"]["S"][2:]): (item, _values(item)) for item in items}
         if seal_before is not None:
             for day, (item, values) in found.items():
                 if day < seal_before and "v" not in item:
                     self._seal(family, scope, day, values)
-        return {day: values for day, (_, values) in found.items()}
+            day = start
+            while day <= last and day < seal_before:
+                self._keep(pk, f"D#{day.isoformat()}", found[day][1] if day in found else _ABSENT)
+                day += timedelta(days=1)
+        known.update((day, values) for day, (_, values) in found.items())
+        return {day: values for day, values in known.items() if values is not _ABSENT}
 
     def _seal(self, family: Family, scope: str, day: date, values: Values) -> None:
         """Rewrite a day that is over as one packed attribute (read like a roll-up from then on)."""
@@ -157,8 +203,15 @@ class DynamoReportCounters:
                 raise error from exc
 
     def months(self, family: Family, scope: str, first: date, last: date) -> dict[str, Values]:
-        low, high = f"M#{first.year:04d}-{first.month:02d}", f"M#{last.year:04d}-{last.month:02d}"
-        return {item["sk"]["S"][2:]: _values(item) for item in self._query(partition(family, scope), low, high)}
+        pk = partition(family, scope)
+        keys = [f"{year:04d}-{month:02d}" for year, month in _month_keys(first, last)]
+        cached = {key: self._cached(pk, f"M#{key}") for key in keys}
+        if all(values is not None for values in cached.values()):  # every roll-up read before: none asked
+            return {key: values for key, values in cached.items() if values is not None}
+        found = {item["sk"]["S"][2:]: _values(item) for item in self._query(pk, f"M#{keys[0]}", f"M#{keys[-1]}")}
+        for key, values in found.items():
+            self._keep(pk, f"M#{key}", values)  # a roll-up is put once, never changed
+        return found
 
     def put_month(self, family: Family, scope: str, month: str, values: Mapping[str, float]) -> None:
         packed = zlib.compress(json.dumps(dict(values), separators=(",", ":")).encode())
