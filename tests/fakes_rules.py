@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from cts.domain.errors import Conflict, Unavailable
 from cts.domain.risk.rules import WatchlistEntry
@@ -72,3 +73,30 @@ class RecordingRescore:
             ruleset: str
 
         return Start(ruleset=f"rs-{len(self.calls)}")
+
+
+# A draft profile and a watch-list entry as the rules API takes them (the API tests' shared examples).
+PROFILE_DOC: dict[str, Any] = {
+    "id": "kingston-imports",
+    "name": "Kingston Imports consignee",
+    "category": "narcotics",
+    "threshold": 60,
+    "indicators": [
+        {
+            "id": "cnee",
+            "description": "consignee named Kingston",
+            "fact": "consignee_name",
+            "op": "keyword",
+            "values": ["kingston"],
+            "weight": 60,
+        }
+    ],
+}
+ENTRY_DOC: dict[str, Any] = {
+    "id": "wl-acme",
+    "kind": "party",
+    "value": "ACME TRADING",
+    "reason": "seizure in 2025",
+    "category": "narcotics",
+    "weight": 80,
+}

@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 import pytest
 from chalice.test import Client
-from fakes_rules import MemoryRulesStore, RecordingRescore
+from fakes_rules import ENTRY_DOC, PROFILE_DOC, MemoryRulesStore, RecordingRescore
 from jsonschema import Draft202012Validator
 from pydantic import BaseModel, ValidationError
 
@@ -56,34 +56,8 @@ ROUTES = (
     ("DELETE", "/watchlists/entries/{entry_id}"),
     ("POST", "/watchlists/import"),
 )
-PROFILE: dict[str, Any] = {
-    "id": "kingston-imports",
-    "name": "Kingston Imports consignee",
-    "category": "narcotics",
-    "threshold": 60,
-    "valid_from": "2025-01-01",
-    "scope": {"modes": ["sea"]},
-    "indicators": [
-        {
-            "id": "cnee",
-            "description": "consignee named Kingston",
-            "fact": "consignee_name",
-            "op": "keyword",
-            "values": ["kingston"],
-            "weight": 60,
-        }
-    ],
-}
-ENTRY: dict[str, Any] = {
-    "id": "wl-acme",
-    "kind": "party",
-    "value": "ACME TRADING",
-    "aliases": ["ACME TRDG"],
-    "reason": "seizure in 2025",
-    "category": "narcotics",
-    "weight": 80,
-    "valid_to": "2099-12-31",
-}
+PROFILE: dict[str, Any] = {**PROFILE_DOC, "valid_from": "2025-01-01", "scope": {"modes": ["sea"]}}
+ENTRY: dict[str, Any] = {**ENTRY_DOC, "aliases": ["ACME TRDG"], "valid_to": "2099-12-31"}
 
 
 @dataclasses.dataclass

@@ -11,36 +11,14 @@ from typing import Any
 
 import pytest
 from chalice.test import Client
-from fakes_rules import MemoryRulesStore, RecordingRescore
+from fakes_rules import ENTRY_DOC, PROFILE_DOC, MemoryRulesStore, RecordingRescore
 
 from chalicelib.container import set_container
 from fakes_api import World, consignment, version_of
 
 JSON = {"Content-Type": "application/json"}
-PROFILE: dict[str, Any] = {
-    "id": "kingston-imports",
-    "name": "Kingston Imports consignee",
-    "category": "narcotics",
-    "threshold": 60,
-    "indicators": [
-        {
-            "id": "cnee",
-            "description": "consignee named Kingston",
-            "fact": "consignee_name",
-            "op": "keyword",
-            "values": ["kingston"],
-            "weight": 60,
-        }
-    ],
-}
-ENTRY: dict[str, Any] = {
-    "id": "wl-acme",
-    "kind": "party",
-    "value": "ACME TRADING",
-    "reason": "seizure in 2025",
-    "category": "narcotics",
-    "weight": 80,
-}
+PROFILE: dict[str, Any] = PROFILE_DOC
+ENTRY: dict[str, Any] = ENTRY_DOC
 
 
 @dataclasses.dataclass
