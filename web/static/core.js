@@ -100,7 +100,21 @@ export function whenUnauthorized(handler) {
 }
 
 export async function api(path, { method = "GET", body } = {}) {
-  const headers = { Accept: "application/json" };
+  const response = await request(path, { method, body });
+  try {
+    return await response.json();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The API's answer to `path` with the user's token, any error thrown as an ApiError (a 401 signs out) — what `api`
+ * reads as JSON and downloads read as a file. `accept` names the media type wanted (API Gateway answers a binary
+ * body as bytes only when the request's Accept header names it).
+ */
+export async function request(path, { method = "GET", body, accept = "application/json" } = {}) {
+  const headers = { Accept: accept };
   const token = sessionStorage.getItem(TOKEN_KEY);
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
@@ -110,19 +124,19 @@ export async function api(path, { method = "GET", body } = {}) {
   } catch {
     throw new ApiError(0, "network", "The server cannot be reached. Check your connection and try again.");
   }
-  let data = null;
-  try {
-    data = await response.json();
-  } catch {
-    data = null;
-  }
   if (!response.ok) {
+    let data = null;
+    try {
+      data = await response.json();
+    } catch {
+      data = null;
+    }
     const message = (data && (data.message || data.Message)) || `Request failed (${response.status})`;
     const code = (data && (data.code || data.Code)) || "error";
     if (response.status === 401 && !path.startsWith("/auth/")) onUnauthorized(); // sign-in steps say why themselves
     throw new ApiError(response.status, code, message);
   }
-  return data;
+  return response;
 }
 
 /**

@@ -7,7 +7,7 @@
 // a Blob (a plain link cannot carry the token); small tables drawn from an answer already here are saved from it.
 // Numbers link to the consignment search with the matching filters where the search has one (level, profile).
 
-import { ApiError, $, TOKEN_KEY, api, can, el, field, focusHeading, go, notice, select, unavailable, words } from "./core.js";
+import { $, api, can, el, field, focusHeading, go, notice, request, select, unavailable, words } from "./core.js";
 import { barChart, legend, lineChart } from "./charts.js";
 import { canRead as canReadRules } from "./rules.js";
 
@@ -185,36 +185,13 @@ function filenameOf(disposition) {
   return name.trim();
 }
 
-/** GET `path` with the user's token and save the answer as a file (the server's file name, else `fallback`). */
-// `accept` names the file's type: API Gateway answers a binary body (the PDF) as bytes only when the request's
-// Accept header names its media type.
+/** GET `path` with the user's token and save the answer as a file (the server's file name, else `fallback`);
+ * `accept` names the file's media type. */
 export async function download(path, fallback, status, button, accept = "*/*") {
-  const headers = { Accept: accept };
-  const token = sessionStorage.getItem(TOKEN_KEY);
-  if (token) headers.Authorization = `Bearer ${token}`;
   if (button) button.disabled = true;
   status.textContent = `Preparing ${fallback}…`;
   try {
-    let response;
-    try {
-      response = await fetch(path, { headers });
-    } catch {
-      throw new ApiError(0, "network", "The server cannot be reached. Check your connection and try again.");
-    }
-    if (!response.ok) {
-      let data = null;
-      try {
-        data = await response.json();
-      } catch {
-        data = null;
-      }
-      const error = new ApiError(response.status, (data && data.code) || "error", (data && data.message) || `Request failed (${response.status})`);
-      if (response.status === 401) {
-        api("/me").catch(() => {}); // the API client signs out on 401
-        throw new ApiError(401, "unauthorized", "Your session has ended. Sign in again.");
-      }
-      throw error;
-    }
+    const response = await request(path, { accept });
     const name = filenameOf(response.headers.get("Content-Disposition")) || fallback;
     saveBlob(await response.blob(), name);
     status.textContent = `Downloaded ${name}.`;
