@@ -6,9 +6,12 @@ scan filtered by hand (scans are not patched)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
+from collections.abc import Iterator
 from typing import Any
+from unittest import mock
 
 import boto3
 import pytest
@@ -348,3 +351,160 @@ def test_an_item_over_the_size_limit_is_refused_as_moto_refuses_it(ddb: Any, mot
     assert patched == [refusal(size) for size in sizes]
     assert patched[:2] == [None, None]
     assert None not in patched[2:]
+
+
+PAGES = "patched-pages"
+
+
+@contextlib.contextmanager
+def _moto_own_queries() -> Iterator[None]:
+    """moto's own query code for the duration (the oracle): it walks and sorts the whole table for every page."""
+    from moto.dynamodb.models.table import Table
+
+    with contextlib.ExitStack() as stack:
+        for owner, name, original in Table._cts_fast_queries:
+            stack.enter_context(mock.patch.object(owner, name, original))
+        yield
+
+
+def _pages_table(client: Any) -> None:
+    client.create_table(
+        TableName=PAGES,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+            {"AttributeName": "day", "AttributeType": "S"},
+            {"AttributeName": "at", "AttributeType": "N"},
+            {"AttributeName": "kind", "AttributeType": "S"},
+        ],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        GlobalSecondaryIndexes=[
+            {  # numbers as the range key, with ties broken by the table's keys
+                "IndexName": "by-day",
+                "KeySchema": [{"AttributeName": "day", "KeyType": "HASH"}, {"AttributeName": "at", "KeyType": "RANGE"}],
+                "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["version"]},
+            },
+            {
+                "IndexName": "by-kind",
+                "KeySchema": [{"AttributeName": "kind", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+            },
+        ],
+    )
+
+
+def _page_item(rng: random.Random, n: int) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "pk": {"S": f"C{rng.randrange(40):02d}"},
+        "sk": {"S": f"V{n % 7}"},
+        "version": {"N": str(rng.randrange(1, 9))},
+        "body": {"S": "x" * rng.randrange(0, 300)},
+    }
+    if rng.random() < 0.9:
+        item["day"] = {"S": f"D{rng.randrange(3)}"}
+        if rng.random() < 0.95:  # an item without the range key is not in the index
+            item["at"] = {"N": rng.choice([str(rng.randrange(-50, 50)), f"{rng.randrange(20)}.5", "1E+2"])}
+    if rng.random() < 0.7:
+        item["kind"] = {"S": rng.choice(["K1", "K2"])}
+    return item
+
+
+_CONDITIONS = [
+    ("", {}),
+    (" AND #at = :a", {":a": {"N": "3"}}),
+    (" AND #at < :a", {":a": {"N": "0"}}),
+    (" AND #at <= :a", {":a": {"N": "10"}}),
+    (" AND #at > :a", {":a": {"N": "-7"}}),
+    (" AND #at >= :a", {":a": {"N": "12.5"}}),
+    (" AND #at BETWEEN :a AND :b", {":a": {"N": "-20"}, ":b": {"N": "20"}}),
+]
+
+
+def _random_query(rng: random.Random) -> dict[str, Any]:
+    limit = rng.choice([1, 2, 3, 7, 25, None])
+    query: dict[str, Any] = {"TableName": PAGES, "ScanIndexForward": rng.random() < 0.5}
+    if limit is not None:
+        query["Limit"] = limit
+    if rng.random() < 0.6:
+        condition, values = rng.choice(_CONDITIONS)
+        query |= {
+            "IndexName": "by-day",
+            "KeyConditionExpression": "#day = :d" + condition,
+            "ExpressionAttributeNames": {"#day": "day"} | ({"#at": "at"} if condition else {}),
+            "ExpressionAttributeValues": {":d": {"S": f"D{rng.randrange(4)}"}} | values,
+        }
+        if rng.random() < 0.3:
+            query["FilterExpression"] = "version > :v"
+            query["ExpressionAttributeValues"] = query["ExpressionAttributeValues"] | {":v": {"N": "4"}}
+    else:
+        query |= {
+            "IndexName": "by-kind",
+            "KeyConditionExpression": "kind = :k",
+            "ExpressionAttributeValues": {":k": {"S": rng.choice(["K1", "K2", "K3"])}},
+        }
+    if rng.random() < 0.3:
+        query["ProjectionExpression"] = "pk, sk"
+    return query
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13])
+def test_index_pages_are_moto_own_pages_while_writes_move_items_between_them(aws_env: None, seed: int) -> None:
+    """Page by page (items, counts, the key to go on from) the patched queries answer as moto's own walk of the
+    whole table does, in both directions, with range conditions, filters and projections, and as writes put,
+    move and delete items between pages."""
+    patch_dynamodb()
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    _pages_table(client)
+    rng = random.Random(seed)
+    for n in range(300):
+        client.put_item(TableName=PAGES, Item=_page_item(rng, n))
+    compared = 0
+    for round_ in range(40):
+        query = _random_query(rng)
+        start: dict[str, Any] | None = None
+        for _ in range(400):
+            asked = query | ({"ExclusiveStartKey": start} if start else {})
+            patched = client.query(**asked)
+            with _moto_own_queries():
+                own = client.query(**asked)
+            for answer in (patched, own):
+                answer.pop("ResponseMetadata")
+            assert patched == own, (round_, asked)
+            compared += 1
+            start = patched.get("LastEvaluatedKey")
+            if start is None:
+                break
+            if rng.random() < 0.3:  # a write between two pages: the kept order must follow it
+                victim = rng.randrange(300)
+                if rng.random() < 0.3:
+                    client.delete_item(
+                        TableName=PAGES, Key={"pk": {"S": f"C{victim % 40:02d}"}, "sk": {"S": f"V{victim % 7}"}}
+                    )
+                else:
+                    client.put_item(TableName=PAGES, Item=_page_item(rng, victim))
+    assert compared > 200
+
+
+def test_an_index_page_is_sized_by_what_the_index_holds(aws_env: None) -> None:
+    """DynamoDB's 1 MB page limit counts an index's items as the index holds them (keys and projected attributes);
+    moto counts whole table items, so a page of 30 keys of 50 KB items stops near 20 there. The patched query sizes
+    the index's items, as DynamoDB does."""
+    patch_dynamodb()
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    _pages_table(client)
+    for n in range(30):
+        item = {"pk": {"S": f"C{n:02d}"}, "sk": {"S": "V"}, "kind": {"S": "K1"}, "body": {"S": "x" * 50_000}}
+        client.put_item(TableName=PAGES, Item=item)
+    query = {
+        "TableName": PAGES,
+        "IndexName": "by-kind",
+        "KeyConditionExpression": "kind = :k",
+        "ExpressionAttributeValues": {":k": {"S": "K1"}},
+        "Limit": 30,
+    }
+    patched = client.query(**query)
+    assert patched["Count"] == 30
+    assert "LastEvaluatedKey" not in patched
+    with _moto_own_queries():
+        assert client.query(**query)["Count"] < 30

@@ -12,7 +12,12 @@ makes the local pipeline quadratic in the number of consignments stored:
   items). :func:`patch_queries` hands moto's own query code only the candidates: the items of the queried partition,
   from moto's per-partition dict for the base table and from a per-index map of partition values kept up to date
   on every write for a global index. moto's key conditions, filters, sorting, paging and projections still run on
-  those candidates, so results are moto's.
+  those candidates, so results are moto's. For a global index, moto also sorts the whole partition again for
+  every page and walks it up to the page's start key (a day of arrivals paged 500 at a time is quadratic), then
+  deep-copies whole items only to project them to the index's keys: the patch keeps each partition sorted (until a
+  write touches it), hands moto only the run of items its walk would visit (from the start key to one past the
+  page) and, for a keys-only or include projection, those items as the index holds them. The one difference is
+  meant: the 1 MB page limit counts an index's items as projected, as DynamoDB does, not whole table items.
 
 It also parses every condition expression again for every write (twice in a transaction); the pipeline's repeat,
 and :func:`patch_condition_parsing` keeps them parsed. Its SQS layer costs time per message queued: every message
@@ -34,6 +39,7 @@ Local AWS only (``python -m cts.adapters.local.moto_server -H 127.0.0.1 -p PORT`
 
 from __future__ import annotations
 
+import inspect
 import json
 import sys
 import threading
@@ -353,6 +359,7 @@ def patch_queries() -> None:
     if getattr(Table, "_cts_fast_queries", False):
         return
     original_query = Table.query
+    signature = inspect.signature(original_query)
     original_all_items = Table.all_items
     original_put = Table.put_item
     original_delete = Table.delete_item
@@ -365,9 +372,19 @@ def patch_queries() -> None:
         return original_all_items(self)
 
     def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
-        index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
+        bound = signature.bind(self, hash_key, *args, **kwargs).arguments
+        wanted = {
+            "hash_key_conditions": bound.get("hash_key_conditions"),
+            "range_key_conditions": bound.get("range_key_conditions"),
+            "range_comparison": bound.get("range_comparison"),
+            "range_objs": bound.get("range_objs"),
+            "limit": bound.get("limit"),
+            "start": bound.get("exclusive_start_key"),
+            "forward": bound.get("scan_index_forward"),
+            "filter_kwargs": bound.get("filter_kwargs"),
+        }
         with _LOCK:
-            candidates = _query_candidates(self, hash_key, index_name, kwargs.get("hash_key_conditions"))
+            candidates = _query_candidates(self, hash_key, bound.get("index_name"), wanted)
         if candidates is None:
             return original_query(self, hash_key, *args, **kwargs)
         _candidates.items = (self, candidates)
@@ -402,7 +419,10 @@ def patch_queries() -> None:
     Table.put_item = put_item  # type: ignore[method-assign]
     Table.delete_item = delete_item  # type: ignore[method-assign]
     DynamoDBBackend.update_item = update_item  # type: ignore[method-assign]
-    Table._cts_fast_queries = True  # type: ignore[attr-defined]
+    Table._cts_fast_queries = (  # type: ignore[attr-defined]
+        (Table, "query", original_query),
+        (Table, "all_items", original_all_items),
+    )
 
 
 def _key_values(table: Any, key: dict[str, Any]) -> tuple[Any, Any]:
@@ -467,13 +487,117 @@ def _reindex(table: Any, hash_value: Any, range_value: Any) -> None:
         return  # built from the whole table on the first query
     partitions = _partition_map(table)
     key = (hash_value, range_value)
+    touched = list(partitions.by_key.get(key, {}).items())  # the partitions it leaves...
     partitions.remove(key)
     item = table.get_item(hash_value, range_value) if range_value is not None or not table.range_key_attr else None
     if item is not None:
         partitions.add(item)
+        touched += partitions.by_key.get(key, {}).items()  # ...and those it is in now
+    ordered: dict[tuple[str, Any], _Ordered] = table.__dict__.setdefault("_cts_sorted", {})
+    for name, value in touched:
+        ordered.pop((name, value), None)
 
 
-def _query_candidates(table: Any, hash_key: Any, index_name: str | None, hash_conditions: Any) -> list[Any] | None:
+class _Ordered:
+    """A global index partition in moto's query order (ascending), with each item's sort key."""
+
+    def __init__(self, items: list[Any], attrs: list[str]) -> None:
+        items.sort(key=lambda item: tuple(item.attrs[a] for a in attrs))
+        self.items = items
+        self.keys = [tuple(item.attrs[a] for a in attrs) for item in items]
+        self.attrs = attrs
+
+
+def _ordered_partition(table: Any, index: Any, value: Any, keys: set[tuple[Any, Any]]) -> _Ordered | None:
+    """The partition's items sorted as moto's query sorts them, kept until a write touches the partition."""
+    cache: dict[tuple[str, Any], _Ordered] = table.__dict__.setdefault("_cts_sorted", {})
+    found = cache.get((index.name, value))
+    if found is not None:
+        return found
+    hashes = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"]
+    ranges = [k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE"]
+    if len(ranges) > 1:
+        return None
+    if ranges:
+        range_attrs = [ranges[0], table.range_key_attr]
+    else:  # moto sorts a range-less global index by the table's range key (or hash key)
+        range_attrs = [table.range_key_attr or table.hash_key_attr, table.range_key_attr]
+    attrs = table._generate_attr_to_sort_by([*hashes, table.hash_key_attr], range_attrs)
+    items = []
+    for hash_value, range_value in keys:
+        item = table.get_item(hash_value, range_value)
+        if item is not None and all(item.attrs.get(a) for a in ranges):
+            items.append(item)
+    if any(a not in item.attrs for item in items for a in attrs):
+        return None  # moto would fail to sort them: let it
+    found = _Ordered(items, attrs)
+    cache[(index.name, value)] = found
+    return found
+
+
+def _page_slice(
+    ordered: _Ordered, forward: bool, start: dict[str, Any] | None, limit: int | None, condition: Any
+) -> list[Any] | None:
+    """The run of ``ordered`` that moto's walk of the whole partition visits: from the first item after the start
+    key up to the first one past ``limit`` results (moto's cue for a LastEvaluatedKey). ``condition``: (attribute,
+    comparison, values) of a range key condition, which decides what counts as a result."""
+    import bisect
+
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    items = ordered.items
+    if start is not None:
+        if any(a not in start for a in ordered.attrs):
+            return None
+        # moto skips what sorts at or before the start key (in the query's direction)
+        bound = tuple(DynamoType(start[a]) for a in ordered.attrs)
+        run = (
+            items[bisect.bisect_right(ordered.keys, bound) :]
+            if forward
+            else items[: bisect.bisect_left(ordered.keys, bound)][::-1]
+        )
+    else:
+        run = items if forward else items[::-1]
+    if limit is None:
+        return list(run)
+    counted = 0
+    for position, item in enumerate(run):
+        if counted == limit:
+            return list(run[: position + 1])
+        if condition is None:
+            counted += 1
+        else:
+            attribute, comparison, values = condition
+            value = item.attrs.get(attribute)
+            if value and value.compare(comparison, values):
+                counted += 1
+    return list(run)
+
+
+def _projected(index: Any, items: list[Any]) -> list[Any]:
+    """The items as the index holds them: the keys (and included attributes) only, as DynamoDB sizes an index's
+    items for a query's 1 MB page, and as moto would otherwise deep-copy whole items to project them."""
+    from moto.dynamodb.models.dynamo_type import Item, LimitedSizeDict
+
+    projection = (index.projection or {}).get("ProjectionType")
+    if projection not in ("KEYS_ONLY", "INCLUDE"):
+        return items
+    kept = [*index.table_key_attrs, *(k["AttributeName"] for k in index.schema)]
+    if projection == "INCLUDE":
+        kept += index.projection.get("NonKeyAttributes", [])
+    trimmed = []
+    for item in items:
+        entry: Any = Item.__new__(Item)  # the stored values, shared: moto deep-copies what it returns
+        entry.hash_key, entry.range_key = item.hash_key, item.range_key
+        entry.attrs = LimitedSizeDict()
+        for name in kept:
+            if name in item.attrs:
+                dict.__setitem__(entry.attrs, name, item.attrs[name])
+        trimmed.append(entry)
+    return trimmed
+
+
+def _query_candidates(table: Any, hash_key: Any, index_name: str | None, query: dict[str, Any]) -> list[Any] | None:
     """The items that can match, or None to let moto walk the table (a case this does not cover)."""
     if index_name is None:
         if hash_key is None:
@@ -483,18 +607,29 @@ def _query_candidates(table: Any, hash_key: Any, index_name: str | None, hash_co
             return []
         return list(partition.values()) if table.range_key_attr else [partition]
     if any(index.name == index_name for index in table.indexes or []):  # a local index shares the partition key
-        return _query_candidates(table, hash_key, None, None)
+        return _query_candidates(table, hash_key, None, {})
     partitions = _partition_map(table)
     attribute = dict(partitions.signature).get(index_name)
+    hash_conditions = query.get("hash_key_conditions")
     if attribute is None or not hash_conditions or len(hash_conditions) != 1 or hash_conditions[0][0] != attribute:
         return None
-    keys = partitions.by_value[index_name].get(hash_conditions[0][1], ())
-    found = []
-    for hash_value, range_value in keys:
-        item = table.get_item(hash_value, range_value)
-        if item is not None:
-            found.append(item)
-    return found
+    value = hash_conditions[0][1]
+    keys = partitions.by_value[index_name].get(value, set())
+    index = table.get_index(index_name)
+    ordered = _ordered_partition(table, index, value, keys)
+    ranges = query.get("range_key_conditions") or []
+    has_range = any(k["KeyType"] == "RANGE" for k in index.schema)
+    run = None
+    if ordered is not None and not query.get("filter_kwargs") and len(ranges) <= 1:
+        condition = None
+        if query.get("range_comparison"):  # on an index without a range key moto refuses it: let it
+            attribute = ranges[-1][0] if ranges else (ordered.attrs[1] if has_range else None)
+            condition = (attribute, query["range_comparison"], query["range_objs"]) if attribute else None
+        if condition is not None or not query.get("range_comparison"):
+            run = _page_slice(ordered, query["forward"] is not False, query.get("start"), query["limit"], condition)
+    if run is None:
+        return [item for k in keys if (item := table.get_item(*k)) is not None]
+    return _projected(index, run)
 
 
 def main(argv: list[str] | None = None) -> None:
