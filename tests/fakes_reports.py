@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from cts.domain.case_board import OPEN_STATUSES, CaseSummary
 from cts.domain.reports import ALL, Family, Values
 
 
@@ -17,7 +16,6 @@ class MemoryReportCounters:
         self.known_scopes: set[str] = set()
         self.markers: set[str] = set()
         self.reads: list[tuple[str, Family, str]] = []  # ("days" | "months", family, scope) per query
-        self.cases: list[CaseSummary] = []  # the case board's rows (open and closed)
         self.sealed_before: date | None = None  # the latest day before which a reader said days no longer change
 
     def add(self, cells: Mapping[tuple[Family, str, date], Mapping[str, float]]) -> None:
@@ -60,6 +58,3 @@ class MemoryReportCounters:
             return False
         self.markers.add(marker)
         return True
-
-    def open_cases(self, limit: int) -> list[CaseSummary]:
-        return [row for row in self.cases if row.status in {s.value for s in OPEN_STATUSES}][:limit]

@@ -5,6 +5,7 @@ and moved by the case store, case attachments through presigned URLs (a real HTT
 from __future__ import annotations
 
 import socket
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -15,10 +16,12 @@ from urllib.parse import parse_qs, urlparse
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from moto.core.config import default_user_config
 from moto.server import ThreadedMotoServer
 
 from cts.adapters import aws as aws_clients
+from cts.adapters import dynamodb_case_board as case_board_adapter
 from cts.adapters.cognito_users import CognitoUserDirectory
 from cts.adapters.dynamodb_audit import DynamoAuditLog
 from cts.adapters.dynamodb_case_board import DynamoCaseBoard
@@ -29,10 +32,10 @@ from cts.adapters.stepfunctions import StepFunctionsCaseWorkflow
 from cts.config.resources import ROLES
 from cts.domain.attachments import AttachmentRequest, case_prefix, object_key
 from cts.domain.audit import AuditEvent
-from cts.domain.case_board import OPEN_STATUSES
+from cts.domain.case_board import OPEN_STATUSES, board_partition, board_sort
 from cts.domain.case_workflow import Actor, CaseAction, Command, apply, workflow_input
 from cts.domain.cases import CaseStatus
-from cts.domain.errors import Conflict, NotFound, ValidationFailed
+from cts.domain.errors import Conflict, NotFound, Unavailable, ValidationFailed
 from cts.domain.roles import Role
 from cts.domain.users import NewUser
 
@@ -151,6 +154,65 @@ def test_the_state_machine_puts_cases_on_the_board_by_eta_and_a_claim_moves_them
     assert [r.case_id for r in board.board(OPEN_STATUSES, owner="olive").cases] == ["C-late"]  # gsi1 OFFICER#
     assert board.board((CaseStatus.NEW,), owner="olive").cases == ()
     assert board.board((CaseStatus.CLOSED,), owner="olive").cases == ()  # a filter on the closed partition
+
+
+class _SideBySide:
+    """The DynamoDB client, but each query waits until ``parties`` queries are in flight at once (a board that asked
+    its partitions one after another would break the barrier: ``BrokenBarrierError``), and a query of ``failing``
+    partition is throttled."""
+
+    def __init__(self, parties: int, failing: str | None = None) -> None:
+        self._real = aws_clients.client("dynamodb")
+        self._barrier = threading.Barrier(parties, timeout=5)
+        self._failing = failing
+        self.partitions: list[str] = []
+
+    def query(self, **params: Any) -> Any:
+        partition = params["ExpressionAttributeValues"][":p"]["S"]
+        self.partitions.append(partition)
+        self._barrier.wait()
+        if partition == self._failing:
+            error = {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}
+            raise ClientError({"Error": error}, "Query")
+        return self._real.query(**params)
+
+
+def test_the_board_queries_its_status_partitions_side_by_side_and_merges_them_by_eta(
+    resources: LocalResources, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = resources.env["CTS_RECORDS_TABLE"]
+    cases = [
+        ("N1", "new", AT + timedelta(hours=1)),
+        ("T1", "triaged", AT + timedelta(hours=2)),
+        ("D1", "decided", AT + timedelta(hours=3)),
+        ("E1", "examined", AT + timedelta(hours=4)),
+        ("N2", "new", AT + timedelta(hours=5)),
+        ("T2", "triaged", None),  # no ETA: last
+        ("X1", "closed", AT),  # not open
+    ]
+    for case_id, status, eta in cases:
+        keys = {"pk": f"CASE#{case_id}", "sk": "CASE", "gsi5pk": board_partition(status)}
+        fields = {**keys, "gsi5sk": board_sort(eta, case_id), "status": status, "consignment_key": f"sea:{case_id}"}
+        boto3.client("dynamodb").put_item(TableName=table, Item={k: {"S": v} for k, v in fields.items()})
+    together = _SideBySide(parties=len(OPEN_STATUSES))
+    monkeypatch.setattr(case_board_adapter, "client", lambda service, region=None: together)
+    board = DynamoCaseBoard(table)
+
+    first = board.board(OPEN_STATUSES, limit=4)
+    assert [r.case_id for r in first.cases] == ["N1", "T1", "D1", "E1"]
+    assert first.cursor == board_sort(AT + timedelta(hours=4), "E1")
+    rest = board.board(OPEN_STATUSES, limit=4, after=first.cursor)
+    assert [r.case_id for r in rest.cases] == ["N2", "T2"]
+    assert rest.cursor is None
+    whole = board.board(OPEN_STATUSES)
+    assert [r.case_id for r in whole.cases] == ["N1", "T1", "D1", "E1", "N2", "T2"]
+    assert whole.cursor is None
+    assert sorted(together.partitions) == sorted([board_partition(s) for s in OPEN_STATUSES] * 3)
+
+    throttled = _SideBySide(parties=len(OPEN_STATUSES), failing="CASES#triaged")
+    monkeypatch.setattr(case_board_adapter, "client", lambda service, region=None: throttled)
+    with pytest.raises(Unavailable, match="list triaged cases"):
+        board.board(OPEN_STATUSES)
 
 
 # ---------------------------------------------------------------- attachments (moto server on 127.0.0.1)

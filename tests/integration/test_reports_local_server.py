@@ -12,7 +12,7 @@ import pytest
 from fakes_reports import MemoryReportCounters
 
 from cts.domain.reports import ALL, Family
-from fakes_api import API_DIR, ROOT, World, make_world
+from fakes_api import API_DIR, ROOT, FakeCaseBoard, World, make_world
 
 if str(API_DIR) not in sys.path:
     sys.path.insert(0, str(API_DIR))
@@ -33,7 +33,7 @@ def server(world: World) -> Iterator[LocalWebServer]:
     counters = MemoryReportCounters()
     yesterday = datetime.now(UTC).date() - timedelta(days=1)
     counters.add({(Family.FLOW, ALL, yesterday): {"received": 4, "alerts": 1, "level|red": 1}})
-    set_container(dataclasses.replace(world.container, reports=counters))
+    set_container(dataclasses.replace(world.container, reports=counters, case_board=FakeCaseBoard()))
     running = serve(app, host="127.0.0.1", port=0, static_dir=ROOT / "web")
     yield running
     running.shutdown()

@@ -17,6 +17,7 @@ from pipeline_testkit import drain, upload
 
 from builders import consignment_data, json_manifest
 from cts.adapters.dynamodb import DynamoAlerts, DynamoRules, bind_table
+from cts.adapters.dynamodb_case_board import DynamoCaseBoard
 from cts.adapters.dynamodb_cases import DynamoCaseStore
 from cts.adapters.dynamodb_reports import DynamoReportCounters
 from cts.adapters.local.bootstrap import LocalResources
@@ -155,7 +156,7 @@ def test_the_pipeline_and_the_case_store_count_each_record_once_and_the_reports_
             ":p": {"S": "CASES#triaged"},
         },
     )
-    service = ReportsService(counters)
+    service = ReportsService(counters, DynamoCaseBoard(table_name, "us-east-1"))
     period = period_of(today, None, None)
     totals = service.overview(period)["totals"]
     assert (totals["received"], totals["assessed"], totals["alerts"]) == (3, 3, 1)
@@ -188,7 +189,8 @@ def api(resources: LocalResources) -> Iterator[Any]:
     table_name = resources.env["CTS_RECORDS_TABLE"]
     world = make_world()
     counters = DynamoReportCounters(table_name, "us-east-1")
-    set_container(dataclasses.replace(world.container, reports=counters))
+    board = DynamoCaseBoard(table_name, "us-east-1")
+    set_container(dataclasses.replace(world.container, reports=counters, case_board=board))
     from app import app
 
     yield Client(app, project_dir=str(API_DIR)), world, counters
@@ -252,7 +254,7 @@ def test_days_and_months_that_are_over_are_packed_once_and_read_back_alike(resou
             (Family.FLOW, ALL, two_months_ago): {"received": 5, "alerts": 1, "lead|3": 1},
         }
     )
-    service = ReportsService(counters)
+    service = ReportsService(counters, DynamoCaseBoard(table_name, "us-east-1"))
     ddb = boto3.client("dynamodb")
 
     def item(sk: str) -> dict[str, Any]:

@@ -87,7 +87,7 @@ class ApiContainer(Protocol):
 
     @property
     def case_board(self) -> CaseBoard | None:
-        """Cases by status or owner, by ETA (None: GET /cases answers 503)."""
+        """Cases by status or owner, by ETA (None: GET /cases and the report routes answer 503)."""
         ...
 
     @property
@@ -132,7 +132,8 @@ class ApiContainer(Protocol):
 
     @property
     def reports(self) -> ReportCounters | None:
-        """The report counters (None: the report routes answer 503 and case changes are not counted)."""
+        """The report counters (None: the report routes answer 503 and case changes are not counted); the reports'
+        open cases are the :attr:`case_board`'s."""
         ...
 
 

@@ -210,9 +210,9 @@ OFFICER_COLUMNS = ("officer", "open", "overdue", "decided", "closed", "median_de
 
 def _service(call: Call) -> ReportsService:
     container = call.container
-    if container.reports is None:
+    if container.reports is None or container.case_board is None:
         raise Unavailable("reports are not configured")
-    return ReportsService(container.reports, rules=container.rules)
+    return ReportsService(container.reports, container.case_board, rules=container.rules)
 
 
 def _period(call: Call, model: type[BaseModel], service: ReportsService) -> tuple[Period, Any]:

@@ -12,8 +12,8 @@ Items:
 * ``STATS#SCOPES`` / ``SCOPES``: the string set of every ``<port>|<mode>|<direction>`` scope counted (``ADD``);
 * ``STATS#ONCE#<marker>`` / ``ONCE``: put with ``attribute_not_exists(pk)``, e.g. a carrier file counted once.
 
-The open cases (overdue cases and the workload) are the case board's index (gsi5 ``CASES#<status>``, one query per
-open status; no projection: a query's read units are the items' whole size either way).
+The open cases of the overdue and workload figures are not here: the reports read them from the case board
+(:class:`cts.ports.case_board.CaseBoard`, gsi5 ``CASES#<status>``).
 
 A period is one ``Query`` per family, scope and run of days (``sk BETWEEN D#<first> AND D#<last>``) plus one for
 the roll-ups of its whole months: never a scan. Roll-ups and sealed days never change once written, so an adapter
@@ -36,9 +36,6 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from cts.adapters.aws import client, translate
-from cts.adapters.dynamodb_case_board import INDEX, summary
-from cts.domain.case_board import OPEN_STATUSES, CaseSummary, board_partition
-from cts.domain.cases import CaseStatus
 from cts.domain.errors import Conflict
 from cts.domain.reports import Family, Values
 
@@ -261,28 +258,3 @@ class DynamoReportCounters:
             if isinstance(error, Conflict):
                 return False
             raise error from exc
-
-    def open_cases(self, limit: int) -> list[CaseSummary]:
-        # One query per open status, run side by side (the client is thread-safe; each waits on the network).
-        with ThreadPoolExecutor(max_workers=len(OPEN_STATUSES)) as pool:
-            pages = list(pool.map(lambda status: self._open(status, limit), OPEN_STATUSES))
-        return [row for page in pages for row in page][:limit]
-
-    def _open(self, status: CaseStatus, limit: int) -> list[CaseSummary]:
-        params: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": INDEX,
-            "KeyConditionExpression": "gsi5pk = :p",
-            "ExpressionAttributeValues": {":p": {"S": board_partition(status)}},
-        }
-        rows: list[CaseSummary] = []
-        try:
-            while len(rows) < limit:
-                page = self._ddb().query(**params)
-                rows += [summary(item) for item in page.get("Items", [])]
-                if "LastEvaluatedKey" not in page:
-                    break
-                params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        except (BotoCoreError, ClientError) as exc:
-            raise translate(exc, "open cases") from exc
-        return rows

@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Protocol
 
-from cts.domain.case_board import CaseSummary
 from cts.domain.reports import Family, Values
 
 
@@ -36,8 +35,4 @@ class ReportCounters(Protocol):
 
     def first_time(self, marker: str) -> bool:
         """True the first time ``marker`` is claimed, False ever after (e.g. a carrier file counted once)."""
-        ...
-
-    def open_cases(self, limit: int) -> list[CaseSummary]:
-        """Every open case (at most ``limit``), with its owner and due time (the case board's index)."""
         ...

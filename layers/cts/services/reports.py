@@ -3,7 +3,8 @@
 :class:`ReportRecorder` is what ingest, scoring and the case work call after a write that happened for the first time;
 it never fails their work (a counter that cannot be written is logged). :class:`ReportsService` answers the reports:
 per scope, the month roll-ups of the whole months of the window that are over, and the day counters of the rest, one
-query per family and run of days; a month that is over and has no roll-up yet is rolled up on the way (once)."""
+query per family and run of days; a month that is over and has no roll-up yet is rolled up on the way (once). The
+open cases now (overdue cases, workload) are a page of every open status of the case board (:class:`CaseBoard`)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from cts.domain.alerts import Alert
+from cts.domain.case_board import OPEN_STATUSES
 from cts.domain.cases import CaseRecord
 from cts.domain.errors import CtsError, ValidationFailed
 from cts.domain.model import Consignment, Direction, TransportMode
@@ -46,6 +48,7 @@ from cts.domain.reports import workload as workload_report
 from cts.domain.reports_tally import alert_raised, assessed, case_changed, file_received, version_stored
 from cts.domain.risk.assessment import Assessment
 from cts.domain.risk.rules import ProfileStatus
+from cts.ports.case_board import CaseBoard
 from cts.ports.clock import Clock, SystemClock
 from cts.ports.records import ConsignmentRepository
 from cts.ports.reports import ReportCounters
@@ -61,7 +64,7 @@ ROLL_UP_GRACE = timedelta(days=1)
 """A month is rolled up, and a day's counters packed, once this long after its last day (a late writer's clock
 cannot add to it any more)."""
 MAX_OPEN_CASES = 20_000
-"""The most open cases the overdue and workload figures read from the case board's index."""
+"""The most open cases the overdue and workload figures read from the case board (the soonest arrivals first)."""
 
 
 @dataclass
@@ -192,6 +195,7 @@ class Sums:
 @dataclass
 class ReportsService:
     counters: ReportCounters
+    board: CaseBoard  # the open cases now (overdue cases, workload)
     rules: RulesStore | None = None
     clock: Clock = field(default_factory=SystemClock)
 
@@ -251,7 +255,8 @@ class ReportsService:
     def open_cases(self) -> list[OpenCase]:
         """Every open case now, as owner and overdue."""
         now = self.clock.now()
-        return [OpenCase(row.owner, row.at(now).overdue) for row in self.counters.open_cases(MAX_OPEN_CASES)]
+        page = self.board.board(OPEN_STATUSES, limit=MAX_OPEN_CASES)
+        return [OpenCase(row.owner, row.at(now).overdue) for row in page.cases]
 
     def rule_infos(self, by: str) -> tuple[dict[str, RuleInfo], list[str]]:
         """Names and end dates of the rules of kind ``by``, and the ids of those in force (profiles: active)."""

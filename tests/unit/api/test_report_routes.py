@@ -53,8 +53,7 @@ def counters(world: World) -> MemoryReportCounters:
         )
     board = FakeCaseBoard()
     board.add("K9", status="triaged", owner="olive", due_at=datetime.now(UTC) - timedelta(hours=1))
-    counters.cases = board.rows
-    set_container(dataclasses.replace(world.container, reports=counters))
+    set_container(dataclasses.replace(world.container, reports=counters, case_board=board))
     return counters
 
 

@@ -16,6 +16,7 @@ from fakes_rules import MemoryRulesStore
 
 from builders import make_consignment
 from cts.domain.alerts import Alert
+from cts.domain.case_board import OPEN_STATUSES
 from cts.domain.case_workflow import Actor
 from cts.domain.cases import CaseRecord, Decision, Examination, ExaminationResult, Finding
 from cts.domain.errors import ValidationFailed
@@ -26,7 +27,7 @@ from cts.domain.risk.assessment import Assessment, Hit, Level
 from cts.domain.risk.rules import Profile, ProfileStatus
 from cts.domain.roles import Role
 from cts.services.cases import CaseService
-from cts.services.reports import ReportRecorder, ReportsService, period_of
+from cts.services.reports import MAX_OPEN_CASES, ReportRecorder, ReportsService, period_of
 from fakes import FakeAlerts, FakeClock
 from fakes_api import FakeCaseBoard
 from fakes_cases import MemoryCaseStore, RecordingTasks
@@ -247,8 +248,7 @@ def seeded() -> tuple[ReportsService, MemoryReportCounters]:
     board.add("O2", status="decided", owner="olive", due_at=TODAY + timedelta(hours=5))
     board.add("O3", status="new", due_at=TODAY - timedelta(days=2))
     board.add("O4", status="closed", owner="sam", due_at=TODAY - timedelta(days=2))  # closed: not open
-    counters.cases = board.rows
-    reports = ReportsService(counters, rules=_rules(), clock=FakeClock(TODAY))  # type: ignore[arg-type]
+    reports = ReportsService(counters, board, rules=_rules(), clock=FakeClock(TODAY))  # type: ignore[arg-type]
     return reports, counters
 
 
@@ -428,6 +428,16 @@ def test_workload_per_officer_open_overdue_decided_closed_and_median_decision_ti
     }
     assert officers["(unassigned)"]["open"] == 1
     assert officers["(unassigned)"]["overdue"] == 1
+
+
+def test_the_open_cases_are_one_page_of_every_open_status_on_the_case_board(
+    seeded: tuple[ReportsService, MemoryReportCounters],
+) -> None:
+    service, _ = seeded
+    service.workload(_default(service))
+    service.overview(_default(service))
+    asked = {"statuses": OPEN_STATUSES, "owner": None, "limit": MAX_OPEN_CASES, "after": None}
+    assert service.board.asked == [asked, asked]  # type: ignore[attr-defined]
 
 
 def test_carriers_files_rejections_late_filings_vague_descriptions_and_on_time_share(

@@ -247,6 +247,7 @@ def test_an_alert_raised_by_a_rescore_counts_in_the_reports_but_the_consignment_
 
     from cts.domain.reports import Family
     from cts.services.reports import ReportRecorder, ReportsService, period_of
+    from fakes_api import FakeCaseBoard
 
     consignments, rules, counters = FakeConsignments(), FakeRules(), MemoryReportCounters()
     box = {"number": "MSKU1234565"}
@@ -273,5 +274,6 @@ def test_an_alert_raised_by_a_rescore_counts_in_the_reports_but_the_consignment_
     assert scoring.score_many(refs, ruleset).scored[0].new_alert
     scoring.score_many(refs, ruleset)  # the same re-score again: no new alert, nothing counted
 
-    totals = ReportsService(counters, clock=FakeClock(NOW)).sums(Family.FLOW, period_of(NOW.date(), None, None)).totals
+    reports = ReportsService(counters, FakeCaseBoard(), clock=FakeClock(NOW))
+    totals = reports.sums(Family.FLOW, period_of(NOW.date(), None, None)).totals
     assert (totals["assessed"], totals["alerts"]) == (1, 1)
