@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import random
+import time
 from collections.abc import Iterator
 from typing import Any
 from unittest import mock
@@ -508,3 +509,54 @@ def test_an_index_page_is_sized_by_what_the_index_holds(aws_env: None) -> None:
     assert "LastEvaluatedKey" not in patched
     with _moto_own_queries():
         assert client.query(**query)["Count"] < 30
+
+
+_CHOICE = json.dumps(
+    {
+        "StartAt": "Which",
+        "States": {
+            "Which": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.n", "NumericGreaterThan": 10, "Next": "Big"}],
+                "Default": "Small",
+            },
+            "Big": {"Type": "Pass", "Result": "big", "ResultPath": "$.size", "End": True},
+            "Small": {"Type": "Pass", "Result": "small", "ResultPath": "$.size", "End": True},
+        },
+    }
+)
+
+
+def test_a_state_machine_parsed_once_still_runs_each_execution_on_its_own(
+    aws_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto.core.config import default_user_config
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser, ASLParserException
+
+    patch_all()
+    first, second = AmazonStateLanguageParser.parse(_CHOICE), AmazonStateLanguageParser.parse(_CHOICE)
+    assert first[1] is second[1]  # one syntax tree...
+    assert first[0] is not second[0]  # ...and each execution's own components (their state is per execution)
+    for _ in range(2):  # a definition that does not parse is refused every time, not remembered
+        with pytest.raises(ASLParserException):
+            AmazonStateLanguageParser.parse('{"StartAt": "A", "States": {"A": {"Type": "Nope"}}')
+
+    monkeypatch.setitem(default_user_config, "stepfunctions", {"execute_state_machine": True})
+    sfn = boto3.client("stepfunctions", region_name="us-east-1")
+    machine = sfn.create_state_machine(name="choice", definition=_CHOICE, roleArn="arn:aws:iam::123456789012:role/sfn")[
+        "stateMachineArn"
+    ]
+    runs = {
+        n: sfn.start_execution(stateMachineArn=machine, name=f"n{n}", input=json.dumps({"n": n}))["executionArn"]
+        for n in (3, 30, 7)
+    }
+    outputs = {}
+    for n, arn in runs.items():
+        for _ in range(200):
+            described = sfn.describe_execution(executionArn=arn)
+            if described["status"] != "RUNNING":
+                break
+            time.sleep(0.05)
+        assert described["status"] == "SUCCEEDED"
+        outputs[n] = json.loads(described["output"])
+    assert outputs == {3: {"n": 3, "size": "small"}, 30: {"n": 30, "size": "big"}, 7: {"n": 7, "size": "small"}}

@@ -170,12 +170,42 @@ def patch_condition_parsing() -> None:
     comparisons._cts_cached = True  # type: ignore[attr-defined]
 
 
+def patch_state_machine_parsing() -> None:
+    """moto parses a state machine's definition again for every execution (its ANTLR parser: ~50 ms for the case
+    workflow, once per alert). The syntax tree is kept per definition text; the evaluation components are still
+    built afresh from it for each execution (they hold an execution's state, such as retry counts)."""
+    from moto.stepfunctions.parser.asl.parse import asl_parser
+    from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
+
+    parser = asl_parser.AmazonStateLanguageParser
+    if getattr(parser, "_cts_cached", False):
+        return
+    original = parser.parse
+    trees: dict[str, Any] = {}
+
+    def parse(definition: str) -> tuple[Any, Any]:
+        with _LOCK:
+            tree = trees.get(definition)
+        if tree is None:
+            program, tree = original(definition)  # a definition that does not parse raises here, every time
+            with _LOCK:
+                if len(trees) > 100:
+                    trees.clear()
+                trees[definition] = tree
+            return program, tree
+        return Preprocessor().visit(tree), tree
+
+    parser.parse = staticmethod(parse)  # type: ignore[method-assign]
+    parser._cts_cached = original  # type: ignore[attr-defined]
+
+
 def patch_all() -> None:
     """Every fix of this module; idempotent. Call before the server starts."""
     patch_dynamodb()
     patch_item_costs()
     patch_request_dispatch()
     patch_sqs()
+    patch_state_machine_parsing()
     quiet_http_log()
 
 
