@@ -174,8 +174,12 @@ def patch_state_machine_parsing() -> None:
     """moto parses a state machine's definition again for every execution (its ANTLR parser: ~50 ms for the case
     workflow, once per alert). The syntax tree is kept per definition text; the evaluation components are still
     built afresh from it for each execution (they hold an execution's state, such as retry counts)."""
+    import functools
+
+    from moto.stepfunctions.parser.asl.component.common.path import result_path
     from moto.stepfunctions.parser.asl.parse import asl_parser
     from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
+    from moto.stepfunctions.parser.asl.utils import json_path
 
     parser = asl_parser.AmazonStateLanguageParser
     if getattr(parser, "_cts_cached", False):
@@ -197,6 +201,10 @@ def patch_state_machine_parsing() -> None:
 
     parser.parse = staticmethod(parse)  # type: ignore[method-assign]
     parser._cts_cached = original  # type: ignore[attr-defined]
+    # It also builds a JSONPath parser (its parse tables included) for every path it evaluates, several per state:
+    # a parsed path is only read, so each text is parsed once.
+    for module in (json_path, result_path):
+        module.parse = functools.lru_cache(maxsize=4096)(module.parse)  # type: ignore[attr-defined]
 
 
 def patch_all() -> None:
@@ -365,8 +373,19 @@ def patch_sqs() -> None:
                 return
         raise ReceiptHandleIsInvalid()
 
+    # GetQueueAttributes counts every message three times, asking the clock twice for each: once is enough.
+    def not_visible(self: Any) -> int:
+        now = unix_time_millis()
+        return sum(1 for m in self._messages if not now > m.visible_at)
+
+    def delayed(self: Any) -> int:
+        now = unix_time_millis()
+        return sum(1 for m in self._messages if now < m.delayed_until)
+
     Queue.attributes = property(attributes)  # type: ignore[method-assign,assignment]
     Queue.messages = property(messages)  # type: ignore[method-assign,assignment]
+    Queue.approximate_number_of_messages_not_visible = property(not_visible)  # type: ignore[method-assign,assignment]
+    Queue.approximate_number_of_messages_delayed = property(delayed)  # type: ignore[method-assign,assignment]
     Queue.delete_message = delete_message  # type: ignore[method-assign]
     SQSBackend.send_message = send_message  # type: ignore[method-assign]
     SQSBackend.is_message_valid_based_on_retention_period = is_message_valid_based_on_retention_period  # type: ignore[method-assign]
