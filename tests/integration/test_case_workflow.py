@@ -20,6 +20,7 @@ from moto.core.config import default_user_config
 
 from cts.adapters.dynamodb_cases import DynamoCaseStore
 from cts.adapters.local.bootstrap import LocalResources
+from cts.adapters.local.moto_server import patch_state_machine_parsing
 from cts.adapters.stepfunctions import StepFunctionsCaseWorkflow
 from cts.domain.alerts import Alert
 from cts.domain.case_feedback import CounterKey, CounterKind, Counts
@@ -42,9 +43,19 @@ HITS = (
 )
 
 
-@pytest.fixture
-def executing(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture(params=["moto", "local stack"])
+def executing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """moto executing the state machine, as moto does and as the local stack's patched moto does (one program per
+    definition shared by the executions)."""
     monkeypatch.setitem(default_user_config, "stepfunctions", {"execute_state_machine": True})
+    if request.param == "local stack":
+        patch_state_machine_parsing()
+    else:
+        from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+
+        original = getattr(AmazonStateLanguageParser, "_cts_cached", None)
+        if original is not None:  # patched earlier in this session: moto's own parser for this run
+            monkeypatch.setattr(AmazonStateLanguageParser, "parse", staticmethod(original))
 
 
 @dataclass

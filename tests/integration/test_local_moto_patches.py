@@ -533,36 +533,70 @@ _CHOICE = json.dumps(
 )
 
 
+_RETRYING = json.dumps(
+    {
+        "StartAt": "Read",
+        "States": {
+            "Read": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::dynamodb:getItem",
+                "Parameters": {"TableName": "no-such-table", "Key": {"pk": {"S.$": "$.key"}}},
+                "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "MaxAttempts": 2, "BackoffRate": 1}],
+                "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Caught"}],
+                "End": True,
+            },
+            "Caught": {"Type": "Pass", "Result": "caught", "ResultPath": "$.outcome", "End": True},
+        },
+    }
+)
+
+
+def _finished(sfn: Any, arn: str) -> dict[str, Any]:
+    for _ in range(400):
+        described = sfn.describe_execution(executionArn=arn)
+        if described["status"] != "RUNNING":
+            return dict(described)
+        time.sleep(0.05)
+    raise AssertionError(f"{arn} still running")
+
+
 def test_a_state_machine_parsed_once_still_runs_each_execution_on_its_own(
     aws_env: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The program is kept per definition and shared by executions: each still takes its own branch, and counts
+    its own retries (three executions retrying at once each fail their task 1 + 2 times, then catch)."""
     from moto.core.config import default_user_config
     from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser, ASLParserException
 
     patch_all()
-    first, second = AmazonStateLanguageParser.parse(_CHOICE), AmazonStateLanguageParser.parse(_CHOICE)
-    assert first[1] is second[1]  # one syntax tree...
-    assert first[0] is not second[0]  # ...and each execution's own components (their state is per execution)
+    assert AmazonStateLanguageParser.parse(_CHOICE) is AmazonStateLanguageParser.parse(_CHOICE)
     for _ in range(2):  # a definition that does not parse is refused every time, not remembered
         with pytest.raises(ASLParserException):
             AmazonStateLanguageParser.parse('{"StartAt": "A", "States": {"A": {"Type": "Nope"}}')
 
     monkeypatch.setitem(default_user_config, "stepfunctions", {"execute_state_machine": True})
     sfn = boto3.client("stepfunctions", region_name="us-east-1")
-    machine = sfn.create_state_machine(name="choice", definition=_CHOICE, roleArn="arn:aws:iam::123456789012:role/sfn")[
-        "stateMachineArn"
-    ]
+    role = "arn:aws:iam::123456789012:role/sfn"
+    choice = sfn.create_state_machine(name="choice", definition=_CHOICE, roleArn=role)["stateMachineArn"]
+    retrying = sfn.create_state_machine(name="retrying", definition=_RETRYING, roleArn=role)["stateMachineArn"]
     runs = {
-        n: sfn.start_execution(stateMachineArn=machine, name=f"n{n}", input=json.dumps({"n": n}))["executionArn"]
+        n: sfn.start_execution(stateMachineArn=choice, name=f"n{n}", input=json.dumps({"n": n}))["executionArn"]
         for n in (3, 30, 7)
     }
+    retries = [
+        sfn.start_execution(stateMachineArn=retrying, name=f"r{n}", input=json.dumps({"key": f"k{n}"}))["executionArn"]
+        for n in range(3)
+    ]
     outputs = {}
     for n, arn in runs.items():
-        for _ in range(200):
-            described = sfn.describe_execution(executionArn=arn)
-            if described["status"] != "RUNNING":
-                break
-            time.sleep(0.05)
+        described = _finished(sfn, arn)
         assert described["status"] == "SUCCEEDED"
         outputs[n] = json.loads(described["output"])
     assert outputs == {3: {"n": 3, "size": "small"}, 30: {"n": 30, "size": "big"}, 7: {"n": 7, "size": "small"}}
+    for n, arn in enumerate(retries):
+        described = _finished(sfn, arn)
+        assert described["status"] == "SUCCEEDED"
+        assert json.loads(described["output"])["outcome"] == "caught"
+        assert json.loads(described["output"])["key"] == f"k{n}"
+        events = sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
+        assert sum(e["type"] == "TaskFailed" for e in events) == 3

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
 import sys
 import threading
 from typing import Any
@@ -170,37 +171,75 @@ def patch_condition_parsing() -> None:
     comparisons._cts_cached = True  # type: ignore[attr-defined]
 
 
+class _KeptClients:
+    """In place of the ``boto3`` module where moto's state machines make their clients: ``client()`` answers the
+    client it made before for the same arguments."""
+
+    def __init__(self, boto3: Any) -> None:
+        self._boto3 = boto3
+        self._clients: dict[str, Any] = {}
+
+    def client(self, **kwargs: Any) -> Any:
+        key = json.dumps({k: v for k, v in kwargs.items() if k != "config"}, sort_keys=True, default=str)
+        with _LOCK:
+            made = self._clients.get(key)
+        if made is None:
+            made = self._boto3.client(**kwargs)
+            with _LOCK:
+                made = self._clients.setdefault(key, made)
+        return made
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._boto3, name)
+
+
 def patch_state_machine_parsing() -> None:
-    """moto parses a state machine's definition again for every execution (its ANTLR parser: ~50 ms for the case
-    workflow, once per alert). The syntax tree is kept per definition text; the evaluation components are still
-    built afresh from it for each execution (they hold an execution's state, such as retry counts)."""
+    """moto parses a state machine's definition again for every execution (its ANTLR parser and the components'
+    construction: ~70 ms for the case workflow, once per alert). The program is kept per definition text: its
+    components are configuration only (an execution's state, such as retry counts and the data between states,
+    lives in the execution's environment, keyed by each component's ``heap_key``), so executions can share them.
+    ``heap_key`` is made once per component under a lock (moto makes it lazily, and two executions asking at once
+    could each keep a different key)."""
     import functools
 
     from moto.stepfunctions.parser.asl.component.common.path import result_path
+    from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
     from moto.stepfunctions.parser.asl.parse import asl_parser
-    from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
-    from moto.stepfunctions.parser.asl.utils import json_path
+    from moto.stepfunctions.parser.asl.utils import boto_client, json_path
+    from moto.stepfunctions.parser.utils import long_uid
 
     parser = asl_parser.AmazonStateLanguageParser
     if getattr(parser, "_cts_cached", False):
         return
     original = parser.parse
-    trees: dict[str, Any] = {}
+    programs: dict[str, tuple[Any, Any]] = {}
 
     def parse(definition: str) -> tuple[Any, Any]:
         with _LOCK:
-            tree = trees.get(definition)
-        if tree is None:
-            program, tree = original(definition)  # a definition that does not parse raises here, every time
+            parsed = programs.get(definition)
+        if parsed is None:
+            parsed = original(definition)  # a definition that does not parse raises here, every time
             with _LOCK:
-                if len(trees) > 100:
-                    trees.clear()
-                trees[definition] = tree
-            return program, tree
-        return Preprocessor().visit(tree), tree
+                if len(programs) > 100:
+                    programs.clear()
+                parsed = programs.setdefault(definition, parsed)
+        return parsed
+
+    keys_lock = threading.Lock()
+
+    def heap_key(self: Any) -> str:
+        key: str | None = self.__dict__.get("_cts_heap_key")
+        if key is None:
+            with keys_lock:
+                key = self.__dict__.setdefault("_cts_heap_key", long_uid())
+        return key
 
     parser.parse = staticmethod(parse)  # type: ignore[method-assign]
     parser._cts_cached = original  # type: ignore[attr-defined]
+    EvalComponent.heap_key = property(heap_key)  # type: ignore[method-assign,assignment]
+    # And each task state builds a new boto3 client (endpoint resolution, service model, ~20 ms) to call moto
+    # itself: one client per service, region and endpoint is kept (botocore clients are thread-safe).
+    boto_client.boto3 = _KeptClients(boto_client.boto3)  # type: ignore[attr-defined,assignment]
     # It also builds a JSONPath parser (its parse tables included) for every path it evaluates, several per state:
     # a parsed path is only read, so each text is parsed once.
     for module in (json_path, result_path):
@@ -681,11 +720,55 @@ def _query_candidates(table: Any, hash_key: Any, index_name: str | None, query: 
     return _projected(index, run)
 
 
-def main(argv: list[str] | None = None) -> None:
-    from moto.server import main as moto_main
+class MotoServer:
+    """moto's application (every service, patched) behind waitress, on a thread: see :func:`serve`."""
 
-    patch_all()
-    moto_main(argv if argv is not None else sys.argv[1:])
+    def __init__(self, host: str, port: int, threads: int = 64) -> None:
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+        from waitress.server import create_server
+
+        patch_all()
+        os.environ.setdefault("MOTO_PORT", str(port))  # moto names itself in some answers (queue URLs)
+        # Long polls (SQS receives waiting up to 20 s) each hold a thread: there are enough for every poller.
+        self._server: Any = create_server(
+            DomainDispatcherApplication(create_backend_app),
+            host=host,
+            port=port,
+            threads=threads,
+            connection_limit=1000,
+            channel_timeout=300,
+            ident="moto",
+        )
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> MotoServer:
+        self._thread = threading.Thread(target=self._server.run, name="moto-server", daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self._server.run()
+
+    def stop(self) -> None:
+        self._server.close()
+        self._server.task_dispatcher.shutdown()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``-H HOST -p PORT``: moto's server, patched, until the process is stopped.
+
+    moto's own server is werkzeug's development server, which closes every connection after one answer (a TCP
+    connect and a new thread per request, ~1 ms of the server's time) and then waits 10 ms to drain the socket.
+    waitress keeps connections alive and answers from a pool of threads; moto's application is the same."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="cts.adapters.local.moto_server")
+    parser.add_argument("-H", "--host", default="127.0.0.1")
+    parser.add_argument("-p", "--port", type=int, default=5000)
+    args = parser.parse_args(argv if argv is not None else sys.argv[1:])
+    MotoServer(args.host, args.port).serve_forever()
 
 
 if __name__ == "__main__":

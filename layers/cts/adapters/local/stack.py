@@ -20,7 +20,7 @@ import requests
 from cts.adapters.aws import reset_clients
 from cts.adapters.local.bootstrap import LocalResources, bootstrap
 from cts.adapters.local.demo import DEMO_CARRIER, DemoUser, demo_manifest, demo_users, seed_rules
-from cts.adapters.local.moto_server import patch_all
+from cts.adapters.local.moto_server import MotoServer
 from cts.adapters.local.paths import repo_root
 from cts.adapters.local.runner import QueuePoller, ScheduleRunner, load_handler
 from cts.adapters.local.snapshot import restore, save
@@ -65,14 +65,11 @@ class LocalStack:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> LocalStack:
-        from moto.server import ThreadedMotoServer
-
         self.data_dir.mkdir(parents=True, exist_ok=True)
         reset_clients()
         self._set_environment(self._moto_environment())
-        patch_all()  # moto walks whole tables and queues per request: slow, and racy under concurrent pollers
-        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.aws_port, verbose=False)
-        self._moto.start()
+        # moto (patched: it walks whole tables and queues per request) behind a server that keeps connections
+        self._moto = MotoServer("127.0.0.1", self.aws_port).start()
         self.enable_step_functions()
         self.resources = bootstrap(self.country, self.aws_endpoint)
         if self.keep_state:
