@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict
 from cts.domain.records import arrival_day
 from cts.ports.messaging import WorkQueue
 from cts.ports.records import ConsignmentRepository, RuleRepository
-from cts.services.score_requests import score_messages
+from cts.services.score_requests import RESCORE_BATCH_REFS, score_messages
 
 
 class RescoreStart(BaseModel):
@@ -103,7 +103,7 @@ class RescoringService:
         """One page of a day's arrivals to the score queue, then the next page of that day (if any)."""
         found, cursor = self.consignments.arriving(page.day, page.after, page.cursor, self.policy.page_size)
         if found:
-            self.score_queue.send_many(score_messages(found, page.ruleset))
+            self.score_queue.send_many(score_messages(found, page.ruleset, size=RESCORE_BATCH_REFS))
         if cursor is not None:
             self.score_queue.send(_body(page.model_copy(update={"cursor": cursor})))
         return RescoreProgress(pages=1 if cursor is not None else 0, consignments=len(found))

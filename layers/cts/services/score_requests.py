@@ -15,6 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from cts.ports.messaging import WorkQueue
 
 BATCH_REFS = 50  # consignments per message: a batch read of 50 versions, 100 party items, 100 assessment items
+# A re-score's message carries twice as many: most of its consignments are judged as before and written nothing,
+# so a message is mostly its reads (one batch read each of versions, latest numbers and assessments: DynamoDB's
+# 100 keys) and costs half the requests a consignment of the 50 a fresh upload's message carries.
+RESCORE_BATCH_REFS = 100
 
 
 class ScoreRequest(BaseModel):

@@ -130,10 +130,12 @@ class ScoringService:
         versions = self.consignments.get_many(refs)
         latest = self.consignments.latest_versions(sorted({key for key, _ in refs}))
         current = [versions[ref] for ref in dict.fromkeys(refs) if ref in versions and latest.get(ref[0], 0) <= ref[1]]
-        found = self.parties.lookup_many([PartyPair.of(v.consignment) for v in current])
-        sightings = self._record_first_sightings(
-            current, dict(zip([(v.key, v.version) for v in current], found, strict=True))
-        )
+        sightings: dict[tuple[str, int], PartySightings] | None = None
+        if ruleset_version is None or self._rules_read_history(ruleset_version):
+            found = self.parties.lookup_many([PartyPair.of(v.consignment) for v in current])
+            sightings = self._record_first_sightings(
+                current, dict(zip([(v.key, v.version) for v in current], found, strict=True))
+            )
         outcome = BatchOutcome()
         assessed: list[tuple[ConsignmentVersion, Assessment]] = []
         for key, version in refs:
@@ -144,7 +146,10 @@ class ScoringService:
                 if latest.get(key, 0) > version:
                     outcome.scored.append(ScoreOutcome(key, version, None, None, superseded=True))
                     continue
-                assessed.append((stored, self._assess(stored, sightings.get((key, version)), ruleset_version)))
+                if sightings is None:  # a re-score under rules that read no party history: none is needed
+                    assessed.append((stored, self._assess_without_history(stored, ruleset_version)))
+                else:
+                    assessed.append((stored, self._assess(stored, sightings.get((key, version)), ruleset_version)))
             except Exception as exc:  # one consignment's failure must not fail its batch
                 outcome.failed.append(((key, version), exc))
         if ruleset_version is not None and assessed:
@@ -226,6 +231,20 @@ class ScoringService:
         history = self.party_history(stored, now.date(), record=not cancelled, sightings=sightings)
         return self.compiled(ruleset).assess(
             stored.key, stored.version, stored.consignment, self.thresholds, now.date(), history=history
+        )
+
+    def _rules_read_history(self, ruleset_version: str) -> bool:
+        """Whether the rules of a re-score read party history. Its consignments were scored when they came in
+        (which recorded their parties' first sightings); when no indicator reads the party records, a re-score
+        judges each one on the consignment alone and reads no party items (two of the five items a re-score
+        would read per consignment)."""
+        return self.compiled(self.ruleset(self.clock.now().date(), wanted=ruleset_version)).reads_party_history
+
+    def _assess_without_history(self, stored: ConsignmentVersion, ruleset_version: str | None) -> Assessment:
+        now = self.clock.now()
+        ruleset = self.ruleset(now.date(), wanted=ruleset_version)
+        return self.compiled(ruleset).assess(
+            stored.key, stored.version, stored.consignment, self.thresholds, now.date(), history=None
         )
 
     def _raise_alert(self, stored: ConsignmentVersion, assessment: Assessment) -> tuple[ScoreOutcome, SearchDocument]:

@@ -236,3 +236,50 @@ def test_a_batch_scores_and_records_party_sightings_like_one_by_one_and_isolates
     assert parties.consignees == one_by_one.parties.consignees  # type: ignore[attr-defined]
     assert parties.pairs == one_by_one.parties.pairs  # type: ignore[attr-defined]
     assert "nobody yet" not in parties.consignees  # a cancelled consignment shipped nothing
+
+
+HARDWARE = Profile.model_validate(
+    {
+        "id": "hardware",
+        "version": 1,
+        "name": "Hardware to Jamaica",
+        "category": "revenue",
+        "status": "active",
+        "author": "test",
+        "threshold": 10,
+        "indicators": [
+            {
+                "id": "jm",
+                "description": "consigned in Jamaica",
+                "fact": "countries",
+                "op": "in",
+                "values": ["JM"],
+                "weight": 10,
+            }
+        ],
+    }
+)
+
+
+def test_a_rescore_reads_party_records_only_when_its_rules_read_party_facts() -> None:
+    """Every consignment of a re-score was scored on arrival (its parties' first sightings recorded then); under
+    rules without a party fact it is judged on the consignment alone, exactly as with its history."""
+    other = [{"role": "consignor", "name": "Other Exporter"}, *one_consignee()]
+    versions = [stored("FIRST1"), stored("SECOND2", parties=other), stored("THIRD3", parties=other)]
+    refs = [(v.key, v.version) for v in versions]
+    for profiles, reads in (([HARDWARE], False), ([HARDWARE, NEW_CONSIGNEE], True), ([FIRST_SHIPMENT], True)):
+        rules = FakeRules(profiles)
+        svc = scoring(rules, *versions)
+        first = svc.score_many(refs)  # on arrival: sightings looked up and recorded
+        parties = svc.parties
+        assert isinstance(parties, FakePartyHistory)
+        assert parties.lookups == len(versions)
+        parties.lookups = 0
+        version = rules.ruleset(svc.clock.now().date()).version
+        again = svc.score_many(refs, ruleset_version=version)
+        assert svc.compiled(svc.ruleset(svc.clock.now().date())).reads_party_history is reads
+        assert parties.lookups == (len(versions) if reads else 0)
+        judged = {o.key: o.assessment for o in again.scored}
+        assert judged == {o.key: o.assessment for o in first.scored}
+        assert sum(bool(a and a.hits) for a in judged.values()) >= 1
+        assert all(o.unchanged for o in again.scored if not (o.assessment and o.assessment.score >= 50))

@@ -20,7 +20,15 @@ from cts.domain.risk.evaluation import (
     regex_fired,
     scope_applies,
 )
-from cts.domain.risk.facts import COUNTRY_ROLES, Facts, PartyHistory, extract_facts, format_number, normalise_text
+from cts.domain.risk.facts import (
+    COUNTRY_ROLES,
+    HISTORY_FACTS,
+    Facts,
+    PartyHistory,
+    extract_facts,
+    format_number,
+    normalise_text,
+)
 from cts.domain.risk.levels import Thresholds
 from cts.domain.risk.rules import (
     AllOf,
@@ -301,6 +309,10 @@ class CompiledRuleset:
         for profile in ruleset.profiles:
             if profile.status.value == "active":
                 self._add_profile(profile)
+        # Whether any indicator reads the party records: when none does, judging a consignment needs no history.
+        self.reads_party_history = any(
+            {i.fact, i.per} & HISTORY_FACTS for p in self._profiles for i in p.indicators
+        )
         for intervals in (*self._ranges.values(), *self._ratios.values()):
             intervals.freeze()
         lead = sorted(zip(self._lead_hours, self._lead_slots, strict=True))

@@ -171,6 +171,8 @@ NUMERIC_FACTS = (
 )
 
 ALL_FACTS = FACT_NAMES + NUMERIC_FACTS
+# The facts that come from the party records (a consignment's history), not from the consignment itself.
+HISTORY_FACTS = frozenset({"first_shipment_shipper_to_consignee", "consignee_known_days"})
 
 # country_of: the place roles an indicator may name, and the fact holding each role's countries.
 COUNTRY_ROLES = {
