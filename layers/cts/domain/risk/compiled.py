@@ -310,9 +310,7 @@ class CompiledRuleset:
             if profile.status.value == "active":
                 self._add_profile(profile)
         # Whether any indicator reads the party records: when none does, judging a consignment needs no history.
-        self.reads_party_history = any(
-            {i.fact, i.per} & HISTORY_FACTS for p in self._profiles for i in p.indicators
-        )
+        self.reads_party_history = any({i.fact, i.per} & HISTORY_FACTS for p in self._profiles for i in p.indicators)
         for intervals in (*self._ranges.values(), *self._ratios.values()):
             intervals.freeze()
         lead = sorted(zip(self._lead_hours, self._lead_slots, strict=True))
