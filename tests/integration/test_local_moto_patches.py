@@ -600,3 +600,10 @@ def test_a_state_machine_parsed_once_still_runs_each_execution_on_its_own(
         assert json.loads(described["output"])["key"] == f"k{n}"
         events = sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
         assert sum(e["type"] == "TaskFailed" for e in events) == 3
+
+
+def test_each_answer_still_carries_its_own_request_id(ddb: Any) -> None:
+    patch_all()
+    ids = [ddb.list_tables()["ResponseMetadata"]["RequestId"] for _ in range(20)]
+    assert len(set(ids)) == 20
+    assert all(len(i) == 52 and i.isalnum() and i.isascii() for i in ids)
