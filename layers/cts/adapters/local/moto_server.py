@@ -732,6 +732,18 @@ def _query_candidates(table: Any, hash_key: Any, index_name: str | None, query: 
     return _projected(index, run)
 
 
+def _with_raw_uri(app: Any) -> Any:
+    """moto reads the request's undecoded path from ``RAW_URI`` (werkzeug's name), which waitress calls
+    ``REQUEST_URI``: without it an S3 key with an encoded character (a presigned upload's ``%3A``) is decoded."""
+
+    def application(environ: dict[str, Any], start_response: Any) -> Any:
+        if "RAW_URI" not in environ and "REQUEST_URI" in environ:
+            environ["RAW_URI"] = environ["REQUEST_URI"]
+        return app(environ, start_response)
+
+    return application
+
+
 class MotoServer:
     """moto's application (every service, patched) behind waitress, on a thread: see :func:`serve`."""
 
@@ -743,7 +755,7 @@ class MotoServer:
         os.environ.setdefault("MOTO_PORT", str(port))  # moto names itself in some answers (queue URLs)
         # Long polls (SQS receives waiting up to 20 s) each hold a thread: there are enough for every poller.
         self._server: Any = create_server(
-            DomainDispatcherApplication(create_backend_app),
+            _with_raw_uri(DomainDispatcherApplication(create_backend_app)),
             host=host,
             port=port,
             threads=threads,
