@@ -146,10 +146,9 @@ class ScoringService:
                 if latest.get(key, 0) > version:
                     outcome.scored.append(ScoreOutcome(key, version, None, None, superseded=True))
                     continue
-                if sightings is None:  # a re-score under rules that read no party history: none is needed
-                    assessed.append((stored, self._assess_without_history(stored, ruleset_version)))
-                else:
-                    assessed.append((stored, self._assess(stored, sightings.get((key, version)), ruleset_version)))
+                # sightings None: a re-score under rules that read no party history, which is then not needed
+                found_sightings = sightings.get((key, version)) if sightings is not None else None
+                assessed.append((stored, self._assess(stored, found_sightings, ruleset_version, sightings is not None)))
             except Exception as exc:  # one consignment's failure must not fail its batch
                 outcome.failed.append(((key, version), exc))
         if ruleset_version is not None and assessed:
@@ -223,12 +222,18 @@ class ScoringService:
         return {**sightings, **{(v.key, v.version): s for v, s in zip(recording, stored, strict=True)}}
 
     def _assess(
-        self, stored: ConsignmentVersion, sightings: PartySightings | None, ruleset_version: str | None
+        self,
+        stored: ConsignmentVersion,
+        sightings: PartySightings | None,
+        ruleset_version: str | None,
+        with_history: bool = True,
     ) -> Assessment:
         now = self.clock.now()
         ruleset = self.ruleset(now.date(), wanted=ruleset_version)
         cancelled = stored.status is VersionStatus.CANCELLED
-        history = self.party_history(stored, now.date(), record=not cancelled, sightings=sightings)
+        history = None
+        if with_history:
+            history = self.party_history(stored, now.date(), record=not cancelled, sightings=sightings)
         return self.compiled(ruleset).assess(
             stored.key, stored.version, stored.consignment, self.thresholds, now.date(), history=history
         )
@@ -239,13 +244,6 @@ class ScoringService:
         judges each one on the consignment alone and reads no party items (two of the five items a re-score
         would read per consignment)."""
         return self.compiled(self.ruleset(self.clock.now().date(), wanted=ruleset_version)).reads_party_history
-
-    def _assess_without_history(self, stored: ConsignmentVersion, ruleset_version: str | None) -> Assessment:
-        now = self.clock.now()
-        ruleset = self.ruleset(now.date(), wanted=ruleset_version)
-        return self.compiled(ruleset).assess(
-            stored.key, stored.version, stored.consignment, self.thresholds, now.date(), history=None
-        )
 
     def _raise_alert(self, stored: ConsignmentVersion, assessment: Assessment) -> tuple[ScoreOutcome, SearchDocument]:
         """The alert of a stored assessment that calls for one (once per version), and the search document."""
