@@ -45,8 +45,8 @@ HITS = (
 
 @pytest.fixture(params=["moto", "local stack"])
 def executing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """moto executing the state machine, as moto does and as the local stack's patched moto does (one program per
-    definition shared by the executions)."""
+    """moto executing the state machine with its own parser (a program per execution) and with the local stack's
+    (one program per definition, shared by the executions)."""
     monkeypatch.setitem(default_user_config, "stepfunctions", {"execute_state_machine": True})
     if request.param == "local stack":
         patch_state_machine_parsing()

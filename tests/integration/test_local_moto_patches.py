@@ -296,20 +296,32 @@ def _random_value(rng: random.Random, depth: int = 0) -> dict[str, Any]:
     return {"L": [_random_value(rng, depth + 1) for _ in range(rng.randrange(0, 4))]}
 
 
-@pytest.fixture
-def moto_own_item_costs(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Switches moto's own serialisation, response enrichment and item construction back on (the oracle)."""
+@contextlib.contextmanager
+def _moto_own(originals: tuple[tuple[Any, str, Any], ...]) -> Iterator[None]:
+    """moto's own code (the oracle) for the duration: ``originals`` is what a patch kept of what it replaced,
+    ``(owner, attribute, moto's version)`` each."""
+    with contextlib.ExitStack() as stack:
+        for owner, name, original in originals:
+            stack.enter_context(mock.patch.object(owner, name, original))
+        yield
+
+
+def _moto_own_item_costs() -> contextlib.AbstractContextManager[None]:
+    """moto's own serialisation, response enrichment and item construction."""
     from moto.core.serialize import BaseJSONSerializer
 
-    def restore() -> None:
-        for owner, name, original in BaseJSONSerializer._cts_fast_items:
-            monkeypatch.setattr(owner, name, original)
+    return _moto_own(BaseJSONSerializer._cts_fast_items)
 
-    return restore
+
+def _moto_own_queries() -> contextlib.AbstractContextManager[None]:
+    """moto's own query code: it walks and sorts the whole table for every page."""
+    from moto.dynamodb.models.table import Table
+
+    return _moto_own(Table._cts_fast_queries)
 
 
 @pytest.mark.parametrize("seed", [4, 5])
-def test_items_read_back_exactly_as_moto_itself_writes_them(ddb: Any, moto_own_item_costs: Any, seed: int) -> None:
+def test_items_read_back_exactly_as_moto_itself_writes_them(ddb: Any, seed: int) -> None:
     patch_all()
     rng = random.Random(seed)
     written = []
@@ -336,12 +348,12 @@ def test_items_read_back_exactly_as_moto_itself_writes_them(ddb: Any, moto_own_i
 
     patched = reads()
     ddb.put_item(TableName=TABLE, Item=written[0])
-    moto_own_item_costs()
-    assert patched == reads()
+    with _moto_own_item_costs():
+        assert patched == reads()
     assert patched[0] == written  # and they are what was written
 
 
-def test_an_item_over_the_size_limit_is_refused_as_moto_refuses_it(ddb: Any, moto_own_item_costs: Any) -> None:
+def test_an_item_over_the_size_limit_is_refused_as_moto_refuses_it(ddb: Any) -> None:
     patch_all()
 
     def refusal(size: int) -> str | None:
@@ -355,24 +367,13 @@ def test_an_item_over_the_size_limit_is_refused_as_moto_refuses_it(ddb: Any, mot
     # 16 bytes besides "a": names, keys and "b"; moto refuses over 405,000 in all
     sizes = [300_000, 404_984, 404_985, 420_000]
     patched = [refusal(size) for size in sizes]
-    moto_own_item_costs()
-    assert patched == [refusal(size) for size in sizes]
+    with _moto_own_item_costs():
+        assert patched == [refusal(size) for size in sizes]
     assert patched[:2] == [None, None]
     assert None not in patched[2:]
 
 
 PAGES = "patched-pages"
-
-
-@contextlib.contextmanager
-def _moto_own_queries() -> Iterator[None]:
-    """moto's own query code for the duration (the oracle): it walks and sorts the whole table for every page."""
-    from moto.dynamodb.models.table import Table
-
-    with contextlib.ExitStack() as stack:
-        for owner, name, original in Table._cts_fast_queries:
-            stack.enter_context(mock.patch.object(owner, name, original))
-        yield
 
 
 def _pages_table(client: Any) -> None:

@@ -623,11 +623,7 @@ def _ordered_partition(table: Any, index: Any, value: Any, keys: set[tuple[Any, 
     else:  # moto sorts a range-less global index by the table's range key (or hash key)
         range_attrs = [table.range_key_attr or table.hash_key_attr, table.range_key_attr]
     attrs = table._generate_attr_to_sort_by([*hashes, table.hash_key_attr], range_attrs)
-    items = []
-    for hash_value, range_value in keys:
-        item = table.get_item(hash_value, range_value)
-        if item is not None and all(item.attrs.get(a) for a in ranges):
-            items.append(item)
+    items = [item for item in _stored(table, keys) if all(item.attrs.get(a) for a in ranges)]
     if any(a not in item.attrs for item in items for a in attrs):
         return None  # moto would fail to sort them: let it
     found = _Ordered(items, attrs)
@@ -718,18 +714,22 @@ def _query_candidates(table: Any, hash_key: Any, index_name: str | None, query: 
     index = table.get_index(index_name)
     ordered = _ordered_partition(table, index, value, keys)
     ranges = query.get("range_key_conditions") or []
-    has_range = any(k["KeyType"] == "RANGE" for k in index.schema)
-    run = None
-    if ordered is not None and not query.get("filter_kwargs") and len(ranges) <= 1:
-        condition = None
-        if query.get("range_comparison"):  # on an index without a range key moto refuses it: let it
-            attribute = ranges[-1][0] if ranges else (ordered.attrs[1] if has_range else None)
-            condition = (attribute, query["range_comparison"], query["range_objs"]) if attribute else None
-        if condition is not None or not query.get("range_comparison"):
-            run = _page_slice(ordered, query["forward"] is not False, query.get("start"), query["limit"], condition)
-    if run is None:
-        return [item for k in keys if (item := table.get_item(*k)) is not None]
-    return _projected(index, run)
+    if ordered is None or query.get("filter_kwargs") or len(ranges) > 1:
+        return _stored(table, keys)
+    condition = None
+    if query.get("range_comparison"):
+        has_range = any(k["KeyType"] == "RANGE" for k in index.schema)
+        attribute = ranges[-1][0] if ranges else (ordered.attrs[1] if has_range else None)
+        if attribute is None:  # moto refuses a range condition on an index without a range key: let it
+            return _stored(table, keys)
+        condition = (attribute, query["range_comparison"], query["range_objs"])
+    run = _page_slice(ordered, query["forward"] is not False, query.get("start"), query["limit"], condition)
+    return _stored(table, keys) if run is None else _projected(index, run)
+
+
+def _stored(table: Any, keys: set[tuple[Any, Any]]) -> list[Any]:
+    """The items stored under ``keys`` (for moto to sort and walk itself)."""
+    return [item for key in keys if (item := table.get_item(*key)) is not None]
 
 
 def _with_raw_uri(app: Any) -> Any:
