@@ -353,11 +353,18 @@ def test_items_read_back_exactly_as_moto_itself_writes_them(ddb: Any, seed: int)
     assert patched[0] == written  # and they are what was written
 
 
-def test_an_item_over_the_size_limit_is_refused_as_moto_refuses_it(ddb: Any) -> None:
+@pytest.mark.parametrize(
+    ("letter", "sizes"),
+    [
+        ("x", [300_000, 404_984, 404_985, 420_000]),
+        ("é", [150_000, 202_492, 202_493, 210_000]),  # two bytes in UTF-8: an item is sized in bytes
+    ],
+)
+def test_an_item_over_the_size_limit_is_refused_as_moto_refuses_it(ddb: Any, letter: str, sizes: list[int]) -> None:
     patch_all()
 
     def refusal(size: int) -> str | None:
-        item = {"pk": {"S": "BIG"}, "sk": {"S": str(size)}, "a": {"S": "x" * size}, "b": {"N": "1"}}
+        item = {"pk": {"S": "BIG"}, "sk": {"S": str(size)}, "a": {"S": letter * size}, "b": {"N": "1"}}
         try:
             ddb.put_item(TableName=TABLE, Item=item)
         except ClientError as error:
@@ -365,12 +372,89 @@ def test_an_item_over_the_size_limit_is_refused_as_moto_refuses_it(ddb: Any) -> 
         return None
 
     # 16 bytes besides "a": names, keys and "b"; moto refuses over 405,000 in all
-    sizes = [300_000, 404_984, 404_985, 420_000]
     patched = [refusal(size) for size in sizes]
     with _moto_own_item_costs():
         assert patched == [refusal(size) for size in sizes]
     assert patched[:2] == [None, None]
     assert None not in patched[2:]
+
+
+def _comparable(value: Any) -> Any:
+    """An answer with each set's members sorted (moto's own projection hands sets back in Python's set order)."""
+    if isinstance(value, dict):
+        return {k: sorted(v) if k in ("SS", "NS", "BS") else _comparable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_comparable(v) for v in value]
+    return value
+
+
+def _without_nulls(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{name: value for name, value in item.items() if "NULL" not in value} for item in items]
+
+
+@pytest.mark.parametrize("seed", [6, 7])
+def test_projected_reads_answer_what_moto_itself_projects(ddb: Any, seed: int) -> None:
+    """Top-level projections (GetItem, BatchGetItem, Query, and a keys-only index) are the same attributes with the
+    same values as moto's own projection, which turns the whole item into Python once per projected name."""
+    patch_all()
+    rng = random.Random(seed)
+    keys = []
+    for n in range(30):
+        item = {"pk": {"S": f"P{n % 3}"}, "sk": {"S": f"S{n:02d}"}, "g2pk": {"S": f"H{n % 2}"}}
+        item.update({f"a{m}": _random_value(rng) for m in range(rng.randrange(1, 6))})
+        ddb.put_item(TableName=TABLE, Item=item)
+        keys.append({"pk": item["pk"], "sk": item["sk"]})
+    projections = [
+        ("a0, a2, nothere, pk", None),
+        ("#n, sk, a1", {"#n": "a3"}),  # a name through ExpressionAttributeNames
+        ("a4", None),
+    ]
+
+    def reads() -> list[Any]:
+        answers: list[Any] = []
+        for expression, names in projections:
+            named = {"ExpressionAttributeNames": names} if names else {}
+            answers.append(
+                [ddb.get_item(TableName=TABLE, Key=k, ProjectionExpression=expression, **named)["Item"] for k in keys]
+            )
+            batch = {"Keys": keys[:25], "ProjectionExpression": expression, **named}
+            answers.append(
+                sorted(
+                    ddb.batch_get_item(RequestItems={TABLE: batch})["Responses"][TABLE],
+                    key=lambda i: i.get("sk", {}).get("S", ""),
+                )
+            )
+            answers.append(
+                _query_all(
+                    ddb,
+                    KeyConditionExpression="pk = :p",
+                    ExpressionAttributeValues={":p": {"S": "P1"}},
+                    ProjectionExpression=expression,
+                    **named,
+                )
+            )
+        answers.append(
+            _query_all(
+                ddb, IndexName="gsi2", KeyConditionExpression="g2pk = :g", ExpressionAttributeValues={":g": {"S": "H0"}}
+            )
+        )
+        return [_without_nulls(answer) for answer in answers]
+
+    patched = reads()
+    with _moto_own_item_costs():
+        assert _comparable(patched) == _comparable(reads())
+    assert sum(len(item) for answer in patched for item in answer) > 200  # attributes were projected, not none
+
+
+def test_a_projection_keeps_an_attribute_of_type_null_next_to_a_map(ddb: Any) -> None:
+    """DynamoDB projects every named attribute; moto's own projection drops NULL ones once a map joins them."""
+    patch_all()
+    key = {"pk": {"S": "N"}, "sk": {"S": "1"}}
+    ddb.put_item(TableName=TABLE, Item={**key, "empty": {"NULL": True}, "map": {"M": {"k": {"S": "v"}}}})
+    projected = ddb.get_item(
+        TableName=TABLE, Key=key, ProjectionExpression="#e, #m", ExpressionAttributeNames={"#e": "empty", "#m": "map"}
+    )
+    assert projected["Item"] == {"empty": {"NULL": True}, "map": {"M": {"k": {"S": "v"}}}}
 
 
 PAGES = "patched-pages"

@@ -30,6 +30,10 @@ still takes moto's path). It also runs a regular expression over every response 
 ones; :func:`patch_item_costs` skips it for a body without a ``<RequestId>`` element, where it changes nothing.
 And it checks an item's 400 KB limit as each attribute is set by summing the sizes of all the attributes set before
 (quadratic in attributes); :func:`patch_item_costs` keeps a running total, raising the same error at the same point.
+It projects an item (an index query's every item, a projected read's) by turning the whole item into Python and back
+once per projected name: :func:`patch_item_costs` keeps the named top-level attributes (copied; nested paths still go
+moto's way), which also keeps an attribute of type NULL that moto drops next to a map. It copies, sizes and converts
+answers value by value through generic paths; plain text and number values take a direct one.
 For every request it also lists its own package directory and inspects the handler class's methods;
 :func:`patch_request_dispatch` keeps both lists, which do not change while the server runs.
 :func:`quiet_http_log` drops the log line werkzeug writes for every request (werkzeug's server also closes every
@@ -284,6 +288,7 @@ def patch_request_dispatch() -> None:
 
 _ID_LETTERS = str.maketrans("+/", "qZ")
 _ITEM_LIMIT = 405_000  # moto's own limit (DynamoDB's 400 KB, measured by moto at between 409 and 410 KB)
+_SCALARS = frozenset({"S", "N", "B", "BOOL", "NULL"})
 _WIRE_MEMBERS = frozenset({"S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"})
 
 
@@ -292,6 +297,7 @@ def patch_item_costs() -> None:
 
     from moto.core.responses import BaseResponse
     from moto.core.serialize import BaseJSONSerializer
+    from moto.dynamodb import responses as dynamodb_responses
     from moto.dynamodb.exceptions import ItemSizeTooLarge
     from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
     from moto.dynamodb.models.utilities import bytesize
@@ -368,11 +374,86 @@ def patch_item_costs() -> None:
 
     original_item_init = Item.__init__
     Item.__init__ = item_init  # type: ignore[method-assign]
+    original_project = Item.project
+
+    def project(self: Any, paths: list[list[str]]) -> Any:
+        # moto projects an item by turning the whole of it into plain Python once per projected name (and back):
+        # most of an index query's time. A projection of top-level names keeps those attributes, copied.
+        if not all(len(path) == 1 and "[" not in path[0] for path in paths):
+            return original_project(self, paths)  # nested paths and list elements: moto's way
+        projected: Any = Item.__new__(Item)
+        projected.hash_key, projected.range_key = self.hash_key, self.range_key
+        projected.attrs = LimitedSizeDict()
+        for (name,) in paths:
+            if name in self.attrs and name not in projected.attrs:
+                dict.__setitem__(projected.attrs, name, value_copy(self.attrs[name], {}))
+        return projected
+
+    Item.project = project  # type: ignore[method-assign]
+    original_value_copy = DynamoType.__deepcopy__
+
+    def value_copy(self: Any, memo: dict[int, Any]) -> Any:
+        # moto copies every item it answers with; a scalar's value is immutable and needs no memo.
+        if self.type in _SCALARS:
+            copied = DynamoType.__new__(DynamoType)
+            copied.type, copied.value = self.type, self.value
+            return copied
+        return original_value_copy(self, memo)
+
+    def item_copy(self: Any, memo: dict[int, Any]) -> Any:
+        copied: Any = Item.__new__(Item)
+        copied.hash_key = value_copy(self.hash_key, memo)
+        copied.range_key = None if self.range_key is None else value_copy(self.range_key, memo)
+        copied.attrs = LimitedSizeDict()
+        for name, value in self.attrs.items():
+            dict.__setitem__(copied.attrs, name, value_copy(value, memo))
+        return copied
+
+    original_item_copy = Item.__deepcopy__
+    original_value_size = DynamoType.size
+    original_item_size = Item.size
+
+    def value_size(self: Any) -> int:
+        # A query sizes each item it walks, twice; most values are plain text or numbers.
+        value = self.value
+        if type(value) is str and self.type in ("S", "N"):
+            return len(value) if value.isascii() else len(value.encode("utf-8"))
+        return int(original_value_size(self))
+
+    def item_size(self: Any) -> int:
+        return sum((len(n) if n.isascii() else len(n.encode("utf-8"))) + value_size(v) for n, v in self.attrs.items())
+
+    DynamoType.size = value_size  # type: ignore[method-assign]
+    Item.size = item_size  # type: ignore[method-assign]
+    DynamoType.__deepcopy__ = value_copy  # type: ignore[method-assign]
+    Item.__deepcopy__ = item_copy  # type: ignore[method-assign]
+    original_to_dict = dynamodb_responses.dynamo_to_dict
+
+    def to_dict(value: Any) -> Any:
+        # What moto's walk makes of an answer, by exact type first (it asks every value for a ``to_json``).
+        kind = type(value)
+        if kind is dict or kind is LimitedSizeDict:
+            return {name: to_dict(nested) for name, nested in value.items()}
+        if kind is list:
+            return [to_dict(nested) for nested in value]
+        if kind is DynamoType and value.type in ("S", "N") and type(value.value) is str:
+            return {value.type: value.value}
+        if kind in (str, int, bool) or value is None:
+            return value
+        return original_to_dict(value)
+
+    dynamodb_responses.dynamo_to_dict = to_dict
     # moto's own versions, for the tests that check these against them.
     BaseJSONSerializer._cts_fast_items = (  # type: ignore[attr-defined]
         (BaseJSONSerializer, "_serialize_type_structure", original),
         (BaseResponse, "_enrich_response", staticmethod(enrich)),
         (Item, "__init__", original_item_init),
+        (Item, "project", original_project),
+        (DynamoType, "__deepcopy__", original_value_copy),
+        (Item, "__deepcopy__", original_item_copy),
+        (DynamoType, "size", original_value_size),
+        (Item, "size", original_item_size),
+        (dynamodb_responses, "dynamo_to_dict", original_to_dict),
     )
 
 
