@@ -389,7 +389,7 @@ def patch_item_costs() -> None:
                 dict.__setitem__(projected.attrs, name, value_copy(self.attrs[name], {}))
         return projected
 
-    Item.project = project  # type: ignore[method-assign]
+    Item.project = project  # type: ignore[method-assign,assignment]
     original_value_copy = DynamoType.__deepcopy__
 
     def value_copy(self: Any, memo: dict[int, Any]) -> Any:
@@ -427,7 +427,7 @@ def patch_item_costs() -> None:
     Item.size = item_size  # type: ignore[method-assign]
     DynamoType.__deepcopy__ = value_copy  # type: ignore[method-assign]
     Item.__deepcopy__ = item_copy  # type: ignore[method-assign]
-    original_to_dict = dynamodb_responses.dynamo_to_dict
+    original_to_dict = getattr(dynamodb_responses, "dynamo_to_dict")  # noqa: B009
 
     def to_dict(value: Any) -> Any:
         # What moto's walk makes of an answer, by exact type first (it asks every value for a ``to_json``).
@@ -442,7 +442,7 @@ def patch_item_costs() -> None:
             return value
         return original_to_dict(value)
 
-    dynamodb_responses.dynamo_to_dict = to_dict
+    setattr(dynamodb_responses, "dynamo_to_dict", to_dict)  # noqa: B010
     # moto's own versions, for the tests that check these against them.
     BaseJSONSerializer._cts_fast_items = (  # type: ignore[attr-defined]
         (BaseJSONSerializer, "_serialize_type_structure", original),
