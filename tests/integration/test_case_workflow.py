@@ -20,7 +20,7 @@ from moto.core.config import default_user_config
 
 from cts.adapters.dynamodb_cases import DynamoCaseStore
 from cts.adapters.local.bootstrap import LocalResources
-from cts.adapters.local.moto_server import patch_state_machine_parsing
+from cts.adapters.local.moto_services import patch_state_machine_parsing
 from cts.adapters.stepfunctions import StepFunctionsCaseWorkflow
 from cts.domain.alerts import Alert
 from cts.domain.case_feedback import CounterKey, CounterKind, Counts

@@ -16,7 +16,7 @@ from cts.adapters.dynamodb import (
 from cts.adapters.local.bootstrap import LocalResources
 from cts.domain.alerts import Alert, AlertStatus
 from cts.domain.errors import Conflict
-from cts.domain.receipt import Receipt, ReceiptStatus
+from cts.domain.receipt import ConsignmentOutcome, Receipt, ReceiptStatus
 from cts.domain.records import ConsignmentVersion, VersionStatus
 from cts.domain.risk.engine import Assessment, Level
 from cts.domain.risk.rules import Profile, WatchlistEntry
@@ -171,3 +171,31 @@ def test_every_ruleset_version_that_judged_a_version_is_kept_and_retries_add_not
     latest = repo.latest("k")
     assert latest is not None
     assert (latest.version, latest.ruleset_version) == (2, "r2")
+
+
+def test_the_receipt_of_a_file_of_ten_thousand_consignments_is_stored_as_its_summary(table: type) -> None:
+    """Its JSON is over a megabyte, more than a DynamoDB item holds: the records keep the outcomes with issues."""
+    repo = DynamoReceipts(table)
+    outcomes = [
+        ConsignmentOutcome(document_number=f"BL{n:08d}", key=f"sea:ACME:BL{n:08d}", status=ReceiptStatus.ACCEPTED)
+        for n in range(10_000)
+    ]
+    outcomes[5] = outcomes[5].model_copy(update={"status": ReceiptStatus.REJECTED})
+    receipt = Receipt(
+        file_id="big",
+        object_key="inbox/ACME/big.json",
+        carrier_id="ACME",
+        source_format=None,
+        status=ReceiptStatus.ACCEPTED_WITH_WARNINGS,
+        received_at=NOW,
+        processed_at=NOW,
+        consignments=outcomes,
+    )
+
+    repo.put(receipt, expires=NOW + timedelta(days=90))
+
+    stored = repo.get("big")
+    assert stored is not None
+    assert stored.consignments_total == 10_000
+    assert [o.document_number for o in stored.consignments] == ["BL00000005"]
+    assert [r.file_id for r in repo.for_carrier("ACME")] == ["big"]

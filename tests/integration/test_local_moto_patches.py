@@ -19,7 +19,8 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from cts.adapters.local.moto_server import patch_all, patch_dynamodb
+from cts.adapters.local.moto_dynamodb import patch_dynamodb
+from cts.adapters.local.moto_server import patch_all
 
 TABLE = "patched-queries"
 

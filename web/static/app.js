@@ -661,7 +661,7 @@ function receiptRow(receipt) {
     el("td", { className: "mono" }, file),
     el("td", {}, receipt.source_format || "—"),
     el("td", {}, statusBadge(receipt.status)),
-    el("td", { className: "num" }, (receipt.consignments || []).length),
+    el("td", { className: "num" }, receipt.consignments_total ?? (receipt.consignments || []).length),
     el(
       "td",
       {},
@@ -683,6 +683,21 @@ function showReceipt(receipt) {
     const label = `${outcome.document_number || "unknown document"} (${outcome.status.replaceAll("_", " ")})`;
     if (!(outcome.issues || []).length) items.push(el("li", {}, `${label}: no issues.`));
     for (const issue of outcome.issues || []) items.push(issueItem(label, issue));
+  }
+  // A large file's receipt is kept as its summary: say what it leaves out (the receipt object has it all).
+  if (receipt.issues_total != null) {
+    const first = (receipt.issues || []).length;
+    items.push(el("li", { testid: "receipt-summary" }, `The first ${first} of ${receipt.issues_total} file issues.`));
+  }
+  if (receipt.consignments_total != null) {
+    const listed = (receipt.consignments || []).length;
+    items.push(
+      el(
+        "li",
+        { testid: "receipt-summary" },
+        `${listed} of ${receipt.consignments_total} consignments listed (only those rejected or with issues, as many as the record holds); the file's receipt object lists every one.`,
+      ),
+    );
   }
   $("receipt-issues").replaceChildren(...(items.length ? items : [el("li", {}, "No issues.")]));
   $("receipt-stored").replaceChildren();

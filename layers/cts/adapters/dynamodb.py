@@ -515,6 +515,11 @@ def _months(first: str, last: str) -> list[str]:
     return months
 
 
+# A receipt's JSON kept in its records item, at most: DynamoDB holds 400 KB an item (names and keys included). A
+# larger receipt (a file of thousands of consignments) is kept as its summary; the receipt object has it all.
+RECEIPT_ITEM_BYTES = 350_000
+
+
 class DynamoReceipts:
     """:class:`cts.ports.records.ReceiptRepository`, listed per carrier through gsi1."""
 
@@ -525,7 +530,7 @@ class DynamoReceipts:
         item = self._t.model(
             f"RECEIPT#{receipt.file_id}",
             "RECEIPT",
-            data=receipt.model_dump_json(),
+            data=receipt.within(RECEIPT_ITEM_BYTES).model_dump_json(),
             gsi1pk=f"CARRIER#{receipt.carrier_id}",
             gsi1sk=receipt.processed_at.isoformat(),
         )

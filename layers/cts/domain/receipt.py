@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from enum import StrEnum
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -40,10 +41,63 @@ class Receipt(BaseModel):
     processed_at: datetime
     consignments: list[ConsignmentOutcome] = Field(default_factory=list)
     issues: list[DataQualityIssue] = Field(default_factory=list, description="file-level issues")
+    consignments_total: int | None = Field(
+        default=None,
+        description="set when `consignments` lists only some of the file's outcomes (a large file's summary: those "
+        "with issues or not plainly accepted, as many as fit); the receipt object lists every one",
+    )
+    issues_total: int | None = Field(default=None, description="set when `issues` lists only the first file issues")
 
     @property
     def accepted_count(self) -> int:
         return sum(1 for c in self.consignments if c.status is not ReceiptStatus.REJECTED)
+
+    def within(self, max_bytes: int) -> Receipt:
+        """This receipt when its JSON fits in ``max_bytes``; otherwise its summary, which does: every field but the
+        lists, the file issues in order and then the outcomes that have something to say (rejected, or with
+        issues) in file order, as many as fit, with the totals set. A receipt of ten thousand plainly accepted
+        consignments is over a megabyte, more than a records item holds; the carrier's receipt object keeps it all.
+        """
+        if _size(self) <= max_bytes:
+            return self
+        summary = self.model_copy(
+            update={
+                "consignments": [],
+                "issues": [],
+                "consignments_total": len(self.consignments),
+                "issues_total": len(self.issues),
+            }
+        )
+        room = max_bytes - _size(summary)
+        issues, room = _fitting(self.issues, room)
+        noted = [o for o in self.consignments if o.status is not ReceiptStatus.ACCEPTED or o.issues]
+        outcomes, _ = _fitting(noted, room)
+        return summary.model_copy(
+            update={
+                "issues": issues,
+                "consignments": outcomes,
+                "issues_total": None if len(issues) == len(self.issues) else len(self.issues),
+            }
+        )
+
+
+_Entry = TypeVar("_Entry", bound=BaseModel)
+
+
+def _size(model: BaseModel) -> int:
+    return len(model.model_dump_json().encode("utf-8"))
+
+
+def _fitting(entries: list[_Entry], room: int) -> tuple[list[_Entry], int]:
+    """The first ``entries`` whose JSON (with a separating comma each) fits in ``room``, and the room left."""
+    kept: list[_Entry] = []
+    for entry in entries:
+        size = _size(entry) + 1
+        if size > room:
+            break
+        kept.append(entry)
+        room -= size
+    return kept, room
 
 
 def outcome_status(issues: list[DataQualityIssue]) -> ReceiptStatus:
