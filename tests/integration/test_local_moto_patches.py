@@ -570,14 +570,44 @@ def test_index_pages_are_moto_own_pages_while_writes_move_items_between_them(aws
             if start is None:
                 break
             if rng.random() < 0.3:  # a write between two pages: the kept order must follow it
-                victim = rng.randrange(300)
-                if rng.random() < 0.3:
-                    client.delete_item(
-                        TableName=PAGES, Key={"pk": {"S": f"C{victim % 40:02d}"}, "sk": {"S": f"V{victim % 7}"}}
-                    )
-                else:
-                    client.put_item(TableName=PAGES, Item=_page_item(rng, victim))
+                _write_between_pages(client, rng)
     assert compared > 200
+
+
+def _write_between_pages(client: Any, rng: random.Random) -> None:
+    """A delete, a put, or an update that moves an item within or between partitions, or leaves it where it sorts
+    (a non-key attribute, or an index key set to the value it has)."""
+    victim = rng.randrange(300)
+    key = {"pk": {"S": f"C{victim % 40:02d}"}, "sk": {"S": f"V{victim % 7}"}}
+    action = rng.random()
+    if action < 0.2:
+        client.delete_item(TableName=PAGES, Key=key)
+    elif action < 0.5:
+        client.put_item(TableName=PAGES, Item=_page_item(rng, victim))
+    elif action < 0.7:  # the index keys stay: only what the index projects, or nothing it holds, changes
+        client.update_item(
+            TableName=PAGES,
+            Key=key,
+            UpdateExpression="SET version = :v, body = :b",
+            ExpressionAttributeValues={":v": {"N": str(rng.randrange(1, 9))}, ":b": {"S": "y" * rng.randrange(9)}},
+        )
+    elif action < 0.8:  # rewritten whole with the same index keys
+        current = client.get_item(TableName=PAGES, Key=key).get("Item")
+        if current is not None:
+            rewritten = {**current, "version": {"N": str(rng.randrange(10, 20))}, "body": {"S": "z" * rng.randrange(9)}}
+            client.put_item(TableName=PAGES, Item=rewritten)
+    elif action < 0.9:  # moved within its day, or to another
+        client.update_item(
+            TableName=PAGES,
+            Key=key,
+            UpdateExpression="SET #at = :at, #day = :d",
+            ExpressionAttributeNames={"#at": "at", "#day": "day"},
+            ExpressionAttributeValues={":at": {"N": str(rng.randrange(-50, 50))}, ":d": {"S": f"D{rng.randrange(3)}"}},
+        )
+    else:  # out of the index's order (no range key), still in its partition map
+        client.update_item(
+            TableName=PAGES, Key=key, UpdateExpression="REMOVE #at", ExpressionAttributeNames={"#at": "at"}
+        )
 
 
 def test_an_index_page_is_sized_by_what_the_index_holds(aws_env: None) -> None:

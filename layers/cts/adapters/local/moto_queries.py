@@ -158,15 +158,21 @@ def _reindex(table: Any, hash_value: Any, range_value: Any) -> None:
         return  # built from the whole table on the first query
     partitions = _partition_map(table)
     key = (hash_value, range_value)
-    touched = list(partitions.by_key.get(key, {}).items())  # the partitions it leaves...
+    before = dict(partitions.by_key.get(key, {}))  # the partitions it leaves...
     partitions.remove(key)
     item = table.get_item(hash_value, range_value) if range_value is not None or not table.range_key_attr else None
+    after: dict[str, Any] = {}
     if item is not None:
         partitions.add(item)
-        touched += partitions.by_key.get(key, {}).items()  # ...and those it is in now
+        after = dict(partitions.by_key.get(key, {}))  # ...and those it is in now
     ordered: dict[tuple[str, Any], _Ordered] = table.__dict__.setdefault("_cts_sorted", {})
-    for name, value in touched:
-        ordered.pop((name, value), None)
+    for name, value in {*before.items(), *after.items()}:
+        found = ordered.get((name, value))
+        # A write that leaves an item where it sorts (a legal hold's expiry removal, a rewrite with the same index
+        # keys) keeps the partition's order: re-sorting a day of arrivals after each would cost more than the page.
+        unmoved = item is not None and name in before and name in after and before[name] == value == after[name]
+        if found is not None and not (unmoved and found.replace(item)):
+            del ordered[(name, value)]
 
 
 class _Ordered:
@@ -177,6 +183,24 @@ class _Ordered:
         self.items = items
         self.keys = [tuple(item.attrs[a] for a in attrs) for item in items]
         self.attrs = attrs
+
+    def replace(self, item: Any) -> bool:
+        """Put ``item`` in place of the entry with its table keys, when it sorts where that entry is (the sort key
+        ends with the table's keys, so it names one entry); False when it does not, or is not in the order."""
+        import bisect
+
+        if any(a not in item.attrs for a in self.attrs):
+            return False
+        sort_key = tuple(item.attrs[a] for a in self.attrs)
+        at = bisect.bisect_left(self.keys, sort_key)
+        if at == len(self.keys) or self.keys[at] != sort_key:
+            return False
+        held = self.items[at]
+        if (held.hash_key, held.range_key) != (item.hash_key, item.range_key):
+            return False
+        self.items[at] = item
+        self.keys[at] = sort_key
+        return True
 
 
 def _ordered_partition(table: Any, index: Any, value: Any, keys: set[tuple[Any, Any]]) -> _Ordered | None:
