@@ -19,6 +19,7 @@ import requests
 
 from cts.adapters.aws import reset_clients
 from cts.adapters.local.bootstrap import LocalResources, bootstrap
+from cts.adapters.local.collector import pace_for_pollers
 from cts.adapters.local.demo import DEMO_CARRIER, DemoUser, demo_manifest, demo_users, seed_rules
 from cts.adapters.local.moto_server import MotoServer
 from cts.adapters.local.paths import repo_root
@@ -107,6 +108,7 @@ class LocalStack:
     def start_pollers(self, workers: Mapping[str, int] | None = None) -> None:
         """Feed each queue-triggered function from its queue, as Lambda's event source mapping does; ``workers``
         runs several pollers for a function (Lambda runs several instances side by side)."""
+        pace_for_pollers()
         for function in SYSTEM.functions:
             if not function.trigger_queue:
                 continue
