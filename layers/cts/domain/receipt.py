@@ -48,10 +48,6 @@ class Receipt(BaseModel):
     )
     issues_total: int | None = Field(default=None, description="set when `issues` lists only the first file issues")
 
-    @property
-    def accepted_count(self) -> int:
-        return sum(1 for c in self.consignments if c.status is not ReceiptStatus.REJECTED)
-
     def within(self, max_bytes: int) -> Receipt:
         """This receipt when its JSON fits in ``max_bytes``; otherwise its summary, which does: every field but the
         lists, the file issues in order and then the outcomes that have something to say (rejected, or with

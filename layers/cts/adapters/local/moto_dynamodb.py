@@ -16,7 +16,7 @@
   And it checks an item's 400 KB limit as each attribute is set by summing the sizes of all the attributes set
   before (quadratic in attributes); :func:`patch_item_costs` keeps a running total, raising the same error at the
   same point. It projects an item (an index query's every item, a projected read's) by turning the whole item into
-  Python and back once per projected name: :func:`patch_item_costs` keeps the named top-level attributes (copied;
+  Python and back once per projected name: :func:`patch_item_reads` keeps the named top-level attributes (copied;
   nested paths still go moto's way), which also keeps an attribute of type NULL that moto drops next to a map. It
   copies, sizes and converts answers value by value through generic paths; plain text and number values take a
   direct one."""
@@ -162,7 +162,6 @@ def patch_item_costs() -> None:
 
     from moto.core.responses import BaseResponse
     from moto.core.serialize import BaseJSONSerializer
-    from moto.dynamodb import responses as dynamodb_responses
     from moto.dynamodb.exceptions import ItemSizeTooLarge
     from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
     from moto.dynamodb.models.utilities import bytesize
@@ -239,6 +238,23 @@ def patch_item_costs() -> None:
 
     original_item_init = Item.__init__
     Item.__init__ = item_init  # type: ignore[method-assign]
+    patch_item_reads()
+    # moto's own versions, for the tests that check these against them.
+    BaseJSONSerializer._cts_fast_items = (  # type: ignore[attr-defined]
+        (BaseJSONSerializer, "_serialize_type_structure", original),
+        (BaseResponse, "_enrich_response", staticmethod(enrich)),
+        (Item, "__init__", original_item_init),
+        *Item._cts_fast_reads,  # type: ignore[attr-defined]
+    )
+
+
+def patch_item_reads() -> None:
+    """Projections, copies, sizes and answers of items by direct paths (see the module's docstring)."""
+    from moto.dynamodb import responses as dynamodb_responses
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+
+    if getattr(Item, "_cts_fast_reads", False):
+        return
     original_project = Item.project
 
     def project(self: Any, paths: list[list[str]]) -> Any:
@@ -308,11 +324,7 @@ def patch_item_costs() -> None:
         return original_to_dict(value)
 
     setattr(dynamodb_responses, "dynamo_to_dict", to_dict)  # noqa: B010
-    # moto's own versions, for the tests that check these against them.
-    BaseJSONSerializer._cts_fast_items = (  # type: ignore[attr-defined]
-        (BaseJSONSerializer, "_serialize_type_structure", original),
-        (BaseResponse, "_enrich_response", staticmethod(enrich)),
-        (Item, "__init__", original_item_init),
+    Item._cts_fast_reads = (  # type: ignore[attr-defined]
         (Item, "project", original_project),
         (DynamoType, "__deepcopy__", original_value_copy),
         (Item, "__deepcopy__", original_item_copy),
