@@ -7,7 +7,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from cts.domain.model import Consignment
+from cts.domain.model import Consignment, DataQualityIssue
+from cts.domain.receipt import ConsignmentOutcome, Receipt, ReceiptStatus
 
 ETA = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
 
@@ -51,3 +52,21 @@ def make_consignment(number: str = "TSTU0000001", **overrides: Any) -> Consignme
 
 def json_manifest(*consignments: dict[str, Any], message_ref: str = "REF-1") -> bytes:
     return json.dumps({"format": "cts-json/1", "message_ref": message_ref, "consignments": list(consignments)}).encode()
+
+
+def make_receipt(
+    outcomes: list[ConsignmentOutcome], issues: list[DataQualityIssue] | None = None, file_id: str = "f1"
+) -> Receipt:
+    """A receipt of carrier ACME's file ``file_id`` with these outcomes and file issues."""
+    now = datetime(2026, 11, 26, tzinfo=UTC)
+    return Receipt(
+        file_id=file_id,
+        object_key=f"inbox/ACME/{file_id}.json",
+        carrier_id="ACME",
+        source_format=None,
+        status=ReceiptStatus.ACCEPTED_WITH_WARNINGS,
+        received_at=now,
+        processed_at=now,
+        consignments=outcomes,
+        issues=issues or [],
+    )

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from builders import make_consignment
+from builders import make_consignment, make_receipt
 from cts.adapters.dynamodb import (
     DynamoAlerts,
     DynamoAssessments,
@@ -181,16 +181,7 @@ def test_the_receipt_of_a_file_of_ten_thousand_consignments_is_stored_as_its_sum
         for n in range(10_000)
     ]
     outcomes[5] = outcomes[5].model_copy(update={"status": ReceiptStatus.REJECTED})
-    receipt = Receipt(
-        file_id="big",
-        object_key="inbox/ACME/big.json",
-        carrier_id="ACME",
-        source_format=None,
-        status=ReceiptStatus.ACCEPTED_WITH_WARNINGS,
-        received_at=NOW,
-        processed_at=NOW,
-        consignments=outcomes,
-    )
+    receipt = make_receipt(outcomes, file_id="big")
 
     repo.put(receipt, expires=NOW + timedelta(days=90))
 

@@ -1,25 +1,8 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
+from builders import make_receipt
 from cts.domain.model import DataQualityIssue, Severity
-from cts.domain.receipt import ConsignmentOutcome, Receipt, ReceiptStatus
-
-NOW = datetime(2026, 11, 26, tzinfo=UTC)
-
-
-def _receipt(outcomes: list[ConsignmentOutcome], issues: list[DataQualityIssue] | None = None) -> Receipt:
-    return Receipt(
-        file_id="f1",
-        object_key="inbox/ACME/big.json",
-        carrier_id="ACME",
-        source_format=None,
-        status=ReceiptStatus.ACCEPTED_WITH_WARNINGS,
-        received_at=NOW,
-        processed_at=NOW,
-        consignments=outcomes,
-        issues=issues or [],
-    )
+from cts.domain.receipt import ConsignmentOutcome, ReceiptStatus
 
 
 def _outcome(n: int, status: ReceiptStatus = ReceiptStatus.ACCEPTED, issue: bool = False) -> ConsignmentOutcome:
@@ -34,7 +17,7 @@ def _outcome(n: int, status: ReceiptStatus = ReceiptStatus.ACCEPTED, issue: bool
 
 
 def test_a_receipt_that_fits_is_kept_whole() -> None:
-    receipt = _receipt([_outcome(n) for n in range(10)])
+    receipt = make_receipt([_outcome(n) for n in range(10)])
     assert receipt.within(350_000) is receipt
 
 
@@ -42,7 +25,7 @@ def test_a_large_file_keeps_its_outcomes_with_something_to_say_and_its_totals() 
     outcomes = [_outcome(n) for n in range(10_000)]
     outcomes[17] = _outcome(17, ReceiptStatus.REJECTED, issue=True)
     outcomes[9_000] = _outcome(9_000, ReceiptStatus.ACCEPTED_WITH_WARNINGS, issue=True)
-    receipt = _receipt(outcomes)
+    receipt = make_receipt(outcomes)
     assert len(receipt.model_dump_json()) > 1_000_000
 
     summary = receipt.within(350_000)
@@ -61,7 +44,7 @@ def test_a_summary_lists_as_many_noted_outcomes_and_file_issues_as_fit_in_file_o
         DataQualityIssue(code="SEGMENT", message=f"line {n}: ünreadable", severity=Severity.ERROR) for n in range(3_000)
     ]
     outcomes = [_outcome(n, ReceiptStatus.ACCEPTED_WITH_WARNINGS, issue=True) for n in range(5_000)]
-    receipt = _receipt(outcomes, file_issues)
+    receipt = make_receipt(outcomes, file_issues)
 
     summary = receipt.within(100_000)
 
