@@ -9,7 +9,7 @@ import boto3
 import pytest
 from pipeline_testkit import drain, upload
 
-from builders import consignment_data, json_manifest, make_consignment
+from builders import consignment_data, json_manifest, make_consignment, make_receipt
 from cts.adapters.dynamodb import (
     HOLD_SK,
     DynamoAssessments,
@@ -24,7 +24,6 @@ from cts.adapters.local.demo import WATCHLIST, seed_rules
 from cts.adapters.local.runner import QueuePoller
 from cts.adapters.s3 import S3ObjectStore
 from cts.domain.errors import Conflict, NotFound
-from cts.domain.receipt import Receipt, ReceiptStatus
 from cts.domain.records import ConsignmentVersion, VersionStatus
 from cts.domain.retention import HOLD, STANDARD, Hold, epoch_seconds
 from cts.domain.risk.engine import Assessment, Level
@@ -58,20 +57,6 @@ def assessment(key: str, n: int) -> Assessment:
     return Assessment(key=key, version=n, ruleset_version="r", score=0, level=Level.NONE, hits=(), profiles_matched=())
 
 
-def receipt(file_id: str) -> Receipt:
-    return Receipt(
-        file_id=file_id,
-        object_key=f"inbox/ACME/{file_id}.json",
-        carrier_id="ACME",
-        source_format=None,
-        status=ReceiptStatus.ACCEPTED,
-        received_at=NOW,
-        processed_at=NOW,
-        consignments=[],
-        issues=[],
-    )
-
-
 def expiries(table: type, pk: str) -> dict[str, int | None]:
     return {i.sk: (int(i.expires_at) if i.expires_at is not None else None) for i in table.query(pk)}
 
@@ -85,7 +70,7 @@ def test_versions_latest_assessments_and_receipts_get_expires_at(table: type) ->
     v = version(1)
     DynamoConsignments(table).add_version(v, expires=EXPIRES)
     DynamoAssessments(table).put(assessment(v.key, 1), expires=EXPIRES)
-    assert DynamoReceipts(table).put(receipt("f1"), expires=EXPIRES) is False
+    assert DynamoReceipts(table).put(make_receipt([], file_id="f1"), expires=EXPIRES) is False
     epoch = epoch_seconds(EXPIRES)
     assert expiries(table, f"CONS#{v.key}") == {
         "ASSESS#000001": epoch,
@@ -145,11 +130,11 @@ def test_a_hold_placed_between_the_read_and_the_write_fails_the_transaction(
 
 def test_a_held_receipt_loses_its_expiry_and_is_rewritten_without_one(table: type) -> None:
     receipts, holds = DynamoReceipts(table), DynamoRecordsHold(table)
-    receipts.put(receipt("f9"), expires=EXPIRES)
+    receipts.put(make_receipt([], file_id="f9"), expires=EXPIRES)
     assert holds.hold_receipt("f9", Hold(key="k", reason="case", held_at=NOW)) == 1
-    assert receipts.put(receipt("f9"), expires=EXPIRES) is True  # a re-delivered file: still held
+    assert receipts.put(make_receipt([], file_id="f9"), expires=EXPIRES) is True  # a re-delivered file: still held
     assert expiries(table, "RECEIPT#f9") == {"RECEIPT": None, HOLD_SK: None}
-    assert receipts.get("f9") == receipt("f9")
+    assert receipts.get("f9") == make_receipt([], file_id="f9")
 
 
 def test_s3_retention_tags_are_set_on_put_and_changed_keeping_other_tags(resources: LocalResources) -> None:
